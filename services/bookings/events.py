@@ -1,0 +1,7 @@
+"""Events the bookings service publishes: its public contract.
+
+Other services may import this module to validate what they receive.
+"""
+from services.kit.envelope import EventCatalogue
+
+CATALOGUE = EventCatalogue("bookings")

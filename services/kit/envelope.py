@@ -1,0 +1,106 @@
+"""The one envelope every Townhall event travels in.
+
+Publisher and consumers validate with the same schemas: the envelope here,
+the `data` part with the schema the publishing service declares in its
+events.py. Consumers ignore fields they do not know, so a publisher may add
+optional fields without breaking anyone.
+"""
+import dataclasses
+import datetime as dt
+import uuid
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+EVENT_TYPE_PATTERN = r"^[A-Z][A-Za-z0-9]+$"
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    event_id = fields.UUID(required=True)
+    event_type = fields.String(
+        required=True, validate=validate.Regexp(EVENT_TYPE_PATTERN))
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=dt.timezone.utc)
+    source = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    correlation_id = fields.String(
+        required=True, validate=validate.Length(min=1, max=128))
+    data = fields.Dict(required=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    event_id: uuid.UUID
+    event_type: str
+    version: int
+    occurred_at: dt.datetime
+    source: str
+    correlation_id: str
+    data: dict
+
+
+class EventContract:
+    """The schema of one event type's `data`, at one version."""
+
+    def __init__(self, event_type, schema, version=1, description=""):
+        self.event_type = event_type
+        self.schema = schema
+        self.version = version
+        self.description = description
+
+    def load(self, data):
+        return self.schema(unknown=EXCLUDE).load(data)
+
+
+class EventCatalogue:
+    """The events one service publishes: its public contract."""
+
+    def __init__(self, source, *contracts):
+        self.source = source
+        self._by_type = {c.event_type: c for c in contracts}
+
+    def __iter__(self):
+        return iter(self._by_type.values())
+
+    def __contains__(self, event_type):
+        return event_type in self._by_type
+
+    def contract(self, event_type):
+        try:
+            return self._by_type[event_type]
+        except KeyError:
+            raise ValueError(
+                f"{self.source} does not publish {event_type!r}; "
+                f"declare it in its events.py") from None
+
+    def build(self, event_type, data, correlation_id, occurred_at=None):
+        """Validates `data` and wraps it: nothing unvalidated reaches the broker."""
+        contract = self.contract(event_type)
+        errors = contract.schema().validate(data)
+        if errors:
+            raise ValidationError(errors)
+        clean = contract.schema().dump(contract.schema().load(data))
+        return {
+            "event_id": str(uuid.uuid4()),
+            "event_type": event_type,
+            "version": contract.version,
+            "occurred_at": (occurred_at or dt.datetime.now(dt.timezone.utc)).isoformat(),
+            "source": self.source,
+            "correlation_id": correlation_id,
+            "data": clean,
+        }
+
+
+def parse(body, contract=None):
+    """Envelope (and, given its contract, data) from a message body.
+
+    Raises ValidationError for a body that cannot be an event: such a message
+    is parked at once, because retrying it cannot help.
+    """
+    if not isinstance(body, dict):
+        raise ValidationError({"_schema": ["event body is not a JSON object"]})
+    loaded = EnvelopeSchema().load(body)
+    if contract is not None:
+        loaded["data"] = contract.load(loaded["data"])
+    return Event(**loaded)

@@ -1,0 +1,109 @@
+"""JSON logs with the request's correlation id on every line.
+
+The id arrives in nameko's context data (the gateway sets it from the HTTP
+request) and nameko forwards context data on every RPC call and event, so a
+single value follows one resident's request through every service.
+"""
+import datetime as dt
+import logging
+import threading
+import uuid
+
+from nameko.extensions import DependencyProvider
+from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
+
+CORRELATION_KEY = "correlation_id"
+
+# Under eventlet's monkey patching a threading.local is per green thread,
+# which is exactly one nameko worker.
+_local = threading.local()
+
+
+def current_correlation_id():
+    return getattr(_local, "correlation_id", None)
+
+
+def set_correlation_id(value):
+    _local.correlation_id = value
+
+
+class CorrelationFilter(logging.Filter):
+    """Stamps every record with the current correlation id and service."""
+
+    service = None
+
+    def filter(self, record):
+        record.correlation_id = current_correlation_id()
+        if self.service and not hasattr(record, "service"):
+            record.service = self.service
+        return True
+
+
+class CorrelationId(DependencyProvider):
+    """Gives each worker a correlation id: the caller's, or a new one.
+
+    Storing a new id back into the worker's context data makes nameko pass
+    it on to every RPC call and event the worker makes.
+    """
+
+    def worker_setup(self, worker_ctx):
+        value = worker_ctx.data.get(CORRELATION_KEY)
+        if not value:
+            value = str(uuid.uuid4())
+            worker_ctx.data[CORRELATION_KEY] = value
+        set_correlation_id(value)
+
+    def worker_teardown(self, worker_ctx):
+        set_correlation_id(None)
+
+    def get_dependency(self, worker_ctx):
+        return worker_ctx.data.get(CORRELATION_KEY)
+
+
+class JsonFormatter(_BaseJsonFormatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message,
+    then the correlation id, the service and any `extra` fields."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("fmt", "%(levelname)s %(name)s %(message)s")
+        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, log_record, record, message_dict):
+        log_record["time"] = dt.datetime.fromtimestamp(
+            record.created, dt.timezone.utc).isoformat(timespec="milliseconds")
+        super().add_fields(log_record, record, message_dict)
+
+
+def logging_config(service, level="INFO"):
+    """A dictConfig for one JSON object per line on stdout."""
+    return {
+        "version": 1,
+        # nameko and kombu create their loggers at import time; disabling
+        # them would hide worker tracebacks.
+        "disable_existing_loggers": False,
+        "filters": {
+            "correlation": {
+                "()": "services.kit.logs.service_filter",
+                "service": service,
+            }
+        },
+        "formatters": {
+            "json": {"()": "services.kit.logs.JsonFormatter"}
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "json",
+                "filters": ["correlation"],
+            }
+        },
+        "root": {"level": level, "handlers": ["stdout"]},
+    }
+
+
+def service_filter(service):
+    f = CorrelationFilter()
+    f.service = service
+    return f

@@ -1,0 +1,125 @@
+"""nameko dependency providers: the only place the kit meets nameko's
+container. Entrypoints get small objects from here and pass plain values on
+to the domain."""
+import contextlib
+import importlib.metadata
+import logging
+import os
+import socket
+import time
+
+import psycopg2.extras
+from nameko.extensions import DependencyProvider
+
+from services.kit.db import Pool, unit_of_work
+from services.kit.logs import CORRELATION_KEY
+from services.kit.outbox import OutboxRelay
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """What a worker sees: transactions that may publish events."""
+
+    def __init__(self, provider, worker_ctx):
+        self._provider = provider
+        self._ctx = worker_ctx
+
+    def transaction(self):
+        """A unit of work; events published in it go out only if it commits."""
+        p = self._provider
+        return unit_of_work(
+            p.pool, p.catalogue,
+            correlation_id=self._ctx.data.get(CORRELATION_KEY) or self._ctx.call_id,
+            call_id_stack=self._ctx.call_id_stack,
+            on_commit=p.relay.nudge)
+
+    @contextlib.contextmanager
+    def read(self):
+        """A cursor for queries; nothing it does is kept."""
+        with self._provider.pool.connection() as conn:
+            try:
+                with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+                    yield cur
+            finally:
+                conn.rollback()
+
+
+class DatabaseProvider(DependencyProvider):
+    """A service's own PostgreSQL database plus its outbox relay.
+
+    Config: DATABASE_URL, max_workers, OUTBOX_SWEEP_SECONDS.
+    """
+
+    def __init__(self, catalogue):
+        self.catalogue = catalogue
+
+    def setup(self):
+        config = self.container.config
+        dsn = config["DATABASE_URL"]
+        workers = int(config.get("max_workers", 10))
+        self.pool = Pool(dsn, minconn=workers, maxconn=workers + 2,
+                         application_name=self.container.service_name)
+        self.relay = OutboxRelay(
+            dsn, config["AMQP_URI"], name=self.container.service_name,
+            sweep_interval=float(config.get("OUTBOX_SWEEP_SECONDS", 1.0)))
+
+    def start(self):
+        self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+
+    def stop(self):
+        self.relay.stop()
+        self.pool.close()
+
+    def kill(self):
+        self.relay.stop()
+
+    def get_dependency(self, worker_ctx):
+        return Database(self, worker_ctx)
+
+
+def _version():
+    try:
+        return importlib.metadata.version("townhall")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class HealthProvider(DependencyProvider):
+    """Answers "is this instance fit to work?" for the health RPC."""
+
+    def setup(self):
+        self.started = time.monotonic()
+        self.instance = f"{socket.gethostname()}:{os.getpid()}"
+
+    @property
+    def database(self):
+        # nameko binds a copy of each provider per container, so look up the
+        # bound database provider rather than holding the class-level one.
+        return next(d for d in self.container.dependencies
+                    if isinstance(d, DatabaseProvider))
+
+    def get_dependency(self, worker_ctx):
+        return self.report
+
+    def report(self):
+        checks = {"broker": "ok"}  # this call arrived over the broker
+        backlog = None
+        try:
+            with self.database.pool.connection() as conn, conn.cursor() as cur:
+                cur.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                backlog = cur.fetchone()[0]
+                conn.rollback()
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"error: {type(exc).__name__}"
+        checks["outbox_relay"] = "ok" if self.database.relay.connected or not backlog else "reconnecting"
+        return {
+            "service": self.container.service_name,
+            "status": "ok" if checks["database"] == "ok" else "degraded",
+            "instance": self.instance,
+            "version": _version(),
+            "uptime_seconds": round(time.monotonic() - self.started, 1),
+            "checks": checks,
+            "outbox_backlog": backlog,
+        }
