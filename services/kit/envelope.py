@@ -22,7 +22,7 @@ class EnvelopeSchema(Schema):
     event_type = fields.String(
         required=True, validate=validate.Regexp(EVENT_TYPE_PATTERN))
     version = fields.Integer(required=True, validate=validate.Range(min=1))
-    occurred_at = fields.AwareDateTime(required=True, default_timezone=dt.timezone.utc)
+    occurred_at = fields.AwareDateTime(required=True)
     source = fields.String(required=True, validate=validate.Length(min=1, max=64))
     correlation_id = fields.String(
         required=True, validate=validate.Length(min=1, max=128))

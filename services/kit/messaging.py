@@ -76,6 +76,9 @@ class ReliableEventHandler(EventHandler):
     def _settle(self, message, body, exc_info):
         if exc_info is None:
             self.queue_consumer.ack_message(message)
+            log.info("event handled", extra={"queue": self.queue.name,
+                                             "event_id": _event_id(body),
+                                             "event_type": self.event_type})
             return
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
         error = "".join(traceback.format_exception_only(*exc_info[:2])).strip()

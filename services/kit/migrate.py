@@ -50,9 +50,9 @@ def create_database(url, admin_url=None, drop_first=False):
         admin.close()
 
 
-def apply_migrations(service, url):
+def apply_migrations(url, dirs):
     backend = get_backend(url)
-    migrations = read_migrations(*migration_dirs(service))
+    migrations = read_migrations(*dirs)
     with backend.lock():
         pending = backend.to_apply(migrations)
         backend.apply_migrations(pending)
@@ -62,7 +62,7 @@ def apply_migrations(service, url):
 def migrate_service(service, url=None, admin_url=None):
     url = url or config.database_url(service)
     create_database(url, admin_url)
-    applied = apply_migrations(service, url)
+    applied = apply_migrations(url, migration_dirs(service))
     print(f"{service}: database ready ({applied} migration(s) applied)")
     return applied
 

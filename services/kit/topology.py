@@ -113,9 +113,14 @@ def declare_subscriptions(conn, specs):
                     durable=True)(conn.channel()).declare()
 
 
+def vhost_of(amqp_uri):
+    path = urllib.parse.urlsplit(amqp_uri).path
+    return urllib.parse.unquote(path[1:]) if len(path) > 1 else "/"
+
+
 def ensure(amqp_uri, services=SERVICES, management=None):
     """Everything above, for the given services. Safe to repeat."""
-    apply_policies(management)
+    apply_policies(management, vhost=vhost_of(amqp_uri))
     with kombu.Connection(amqp_uri, connect_timeout=5) as conn:
         declare_unrouted(conn)
         declare_parking(conn)

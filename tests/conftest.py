@@ -1,0 +1,118 @@
+# eventlet must patch before anything imports socket or threading, or the
+# suite hangs; nameko's pytest plugin no longer does it for us.
+import eventlet
+
+eventlet.monkey_patch()
+
+import os  # noqa: E402
+import urllib.parse  # noqa: E402
+import uuid  # noqa: E402
+
+import psycopg2  # noqa: E402
+import pytest  # noqa: E402
+import requests  # noqa: E402
+
+from services.kit import config, migrate, topology  # noqa: E402
+
+MANAGEMENT = topology.management_url()
+
+
+class Broker:
+    """A private RabbitMQ vhost for one test run, so tests never meet a
+    running platform's queues, and everything is gone afterwards."""
+
+    def __init__(self):
+        parts = urllib.parse.urlsplit(MANAGEMENT)
+        self.api = f"{parts.scheme}://{parts.hostname}:{parts.port}/api"
+        self.auth = (parts.username or "guest", parts.password or "guest")
+        self.vhost = f"townhall-test-{uuid.uuid4().hex[:8]}"
+        base = urllib.parse.urlsplit(config.amqp_uri())
+        self.uri = f"{base.scheme}://{base.netloc}/{urllib.parse.quote(self.vhost, safe='')}"
+
+    def _url(self, *parts):
+        return "/".join([self.api] + [urllib.parse.quote(p, safe="") for p in parts])
+
+    def create(self):
+        requests.put(self._url("vhosts", self.vhost), auth=self.auth, timeout=10).raise_for_status()
+        requests.put(self._url("permissions", self.vhost, self.auth[0]), auth=self.auth,
+                     json={"configure": ".*", "write": ".*", "read": ".*"},
+                     timeout=10).raise_for_status()
+        topology.apply_policies(MANAGEMENT, vhost=self.vhost)
+
+    def delete(self):
+        requests.delete(self._url("vhosts", self.vhost), auth=self.auth, timeout=10)
+
+    def delete_queues_bound_to(self, exchange):
+        """Leaves an exchange with no subscribers, whatever earlier tests made."""
+        resp = requests.get(self._url("exchanges", self.vhost, exchange, "bindings", "source"),
+                            auth=self.auth, timeout=10)
+        if resp.status_code == 404:
+            return
+        for binding in resp.json():
+            if binding["destination_type"] == "queue":
+                requests.delete(self._url("queues", self.vhost, binding["destination"]),
+                                auth=self.auth, timeout=10)
+
+    def queue_depth(self, name):
+        resp = requests.get(self._url("queues", self.vhost, name), auth=self.auth, timeout=10)
+        if resp.status_code == 404:
+            return None
+        return resp.json().get("messages", 0)
+
+
+@pytest.fixture(scope="session")
+def broker():
+    try:
+        requests.get(MANAGEMENT + "/api/overview", timeout=5)
+    except requests.RequestException:
+        pytest.fail("RabbitMQ's management API is not reachable on port 15672: "
+                    "run `make up` or `rabbitmq-plugins enable rabbitmq_management`")
+    b = Broker()
+    b.create()
+    yield b
+    b.delete()
+
+
+def database_url_for(name):
+    base = urllib.parse.urlsplit(config.database_url("kit"))
+    return f"postgresql://townhall_test@{base.hostname}:{base.port or 5432}/townhall_test_{name}"
+
+
+@pytest.fixture(scope="session")
+def make_database():
+    """Creates a fresh database for a test run and applies migrations."""
+    made = []
+
+    def make(name, dirs):
+        url = database_url_for(name)
+        migrate.create_database(url, drop_first=True)
+        migrate.apply_migrations(url, dirs)
+        made.append(url)
+        return url
+
+    yield make
+
+
+def truncate(url, *tables):
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY")
+    finally:
+        conn.close()
+
+
+def service_config(broker, database_url=None, **extra):
+    cfg = {
+        "AMQP_URI": broker.uri,
+        "max_workers": 4,
+        "OUTBOX_SWEEP_SECONDS": 0.2,
+        "EVENT_RETRY_DELAYS": [0.2, 0.4, 0.8, 1.6],
+    }
+    if database_url:
+        cfg["DATABASE_URL"] = database_url
+    cfg.update(extra)
+    return cfg
+
+
+os.environ.setdefault("TOWNHALL_TESTING", "1")

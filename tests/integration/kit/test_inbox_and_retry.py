@@ -1,0 +1,152 @@
+"""Consumers: the same event twice changes state once; a failing handler is
+retried with growing delays, then parked where an operator can replay it."""
+import datetime as dt
+import time
+import uuid
+
+import kombu
+import psycopg2
+import pytest
+
+from services.kit import dlq, topology
+from tests.integration.kit.conftest import wait_for
+from tests.integration.kit.services import ATTEMPTS, Flaky, Tally
+
+
+def publish_raw(uri, body, routing_key="EntryRecorded", exchange="ledger.events"):
+    with kombu.Connection(uri, transport_options={"confirm_publish": True}) as conn:
+        kombu.Producer(conn.channel()).publish(
+            body, exchange=kombu.Exchange(exchange, type="topic", durable=True),
+            routing_key=routing_key, serializer="json", delivery_mode=2,
+            declare=[kombu.Exchange(exchange, type="topic", durable=True)],
+            message_id=str(body.get("event_id")) if isinstance(body, dict) else None)
+
+
+def envelope(amount=3, event_id=None, correlation_id="req-inbox"):
+    return {
+        "event_id": str(event_id or uuid.uuid4()),
+        "event_type": "EntryRecorded",
+        "version": 1,
+        "occurred_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "source": "ledger",
+        "correlation_id": correlation_id,
+        "data": {"entry_id": 1, "amount": amount, "a_field_added_later": "ignored"},
+    }
+
+
+def tallied(url):
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT event_id, amount, correlation_id FROM tallied ORDER BY id")
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def test_same_event_delivered_twice_changes_state_once(container_factory, broker,
+                                                       tally_config):
+    container = container_factory(Tally, tally_config)
+    container.start()
+    body = envelope(amount=7)
+
+    publish_raw(broker.uri, body)
+    publish_raw(broker.uri, body)  # a redelivery: same event id
+    publish_raw(broker.uri, envelope(amount=8))  # a different event
+
+    assert wait_for(lambda: len(tallied(tally_config["DATABASE_URL"])) >= 2)
+    time.sleep(0.5)  # give a wrongful second effect time to appear
+    got = tallied(tally_config["DATABASE_URL"])
+    assert sorted(r[1] for r in got) == [7, 8]
+    assert str(got[0][0]) in {body["event_id"]} or str(got[1][0]) == body["event_id"]
+    assert {r[2] for r in got} == {"req-inbox"}
+
+
+@pytest.fixture
+def parked(broker):
+    with kombu.Connection(broker.uri) as conn:
+        topology.declare_parking(conn)
+    dlq.discard(everything=True, uri=broker.uri)
+    yield lambda: dlq.list_parked(broker.uri)
+    dlq.discard(everything=True, uri=broker.uri)
+
+
+@pytest.fixture
+def attempts():
+    ATTEMPTS.times.clear()
+    ATTEMPTS.succeed = False
+    ATTEMPTS.permanent = False
+    return ATTEMPTS
+
+
+def test_failing_handler_retries_with_backoff_then_parks_and_replays(
+        container_factory, broker, parked, attempts):
+    config = {"AMQP_URI": broker.uri, "max_workers": 2,
+              "EVENT_RETRY_DELAYS": [0.2, 0.4, 0.8, 1.6]}
+    container_factory(Flaky, config).start()
+    body = envelope(amount=13)
+    publish_raw(broker.uri, body)
+
+    assert wait_for(lambda: len(parked()) == 1, timeout=15)
+    assert len(attempts.times) == 5
+    gaps = [b - a for a, b in zip(attempts.times, attempts.times[1:])]
+    for gap, delay in zip(gaps, [0.2, 0.4, 0.8, 1.6]):
+        assert gap >= delay * 0.9, gaps
+    assert gaps == sorted(gaps), f"delays should grow: {gaps}"
+
+    [entry] = parked()
+    assert entry["id"] == body["event_id"]
+    assert entry["queue"] == "evt-ledger-EntryRecorded--flaky.on_entry"
+    assert entry["attempts"] == 5
+    assert "downstream system unavailable" in entry["error"]
+
+    # Parked means parked: nothing loops.
+    time.sleep(1.0)
+    assert len(attempts.times) == 5
+
+    # The operator fixes the cause and replays it: it is delivered again.
+    attempts.succeed = True
+    replayed = dlq.replay([body["event_id"]], uri=broker.uri)
+    assert [r["id"] for r in replayed] == [body["event_id"]]
+    assert wait_for(lambda: len(attempts.times) == 6)
+    time.sleep(0.5)
+    assert len(attempts.times) == 6
+    assert parked() == []
+
+
+def test_permanent_failure_and_malformed_events_park_at_once(
+        container_factory, broker, parked, attempts):
+    config = {"AMQP_URI": broker.uri, "max_workers": 2,
+              "EVENT_RETRY_DELAYS": [0.2, 0.4, 0.8, 1.6]}
+    container_factory(Flaky, config).start()
+    attempts.permanent = True
+
+    publish_raw(broker.uri, envelope())
+    bad = envelope()
+    bad["data"] = {"amount": "three"}  # fails the event's own schema
+    publish_raw(broker.uri, bad)
+
+    assert wait_for(lambda: len(parked()) == 2, timeout=10)
+    errors = sorted(p["error"] for p in parked())
+    assert "Permanent" in errors[0] or "Permanent" in errors[1]
+    assert any("invalid event" in e and "amount" in e for e in errors)
+    assert len(attempts.times) == 1  # the malformed one never reached the handler
+
+
+def test_dlq_command_lists_and_discards(container_factory, broker, parked, attempts,
+                                        capsys, monkeypatch):
+    config = {"AMQP_URI": broker.uri, "max_workers": 2, "EVENT_RETRY_DELAYS": [0.1]}
+    container_factory(Flaky, config).start()
+    body = envelope()
+    publish_raw(broker.uri, body)
+    assert wait_for(lambda: len(parked()) == 1, timeout=10)
+
+    monkeypatch.setenv("AMQP_URI", broker.uri)
+    assert dlq.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert body["event_id"] in out and "downstream system unavailable" in out
+
+    assert dlq.main(["discard", body["event_id"]]) == 0
+    assert "Discarded 1" in capsys.readouterr().out
+    assert parked() == []
+    assert dlq.main(["replay", "no-such-id"]) == 1
