@@ -18,18 +18,20 @@ psycopg2.extras.register_uuid()
 
 
 class Pool:
-    """A thread-safe psycopg2 pool that survives a database restart.
+    """A thread-safe psycopg2 pool that grows on demand and keeps what it
+    opened, and drops connections that broke (a database restart).
 
-    minconn stays close to max_workers: ThreadedConnectionPool closes every
-    connection handed back above minconn, so a small minconn means every
-    worker pays for a fresh connect.
+    ThreadedConnectionPool opens `minconn` connections up front and closes
+    every connection handed back above `minconn`. Opening one and then
+    raising `minconn` to `keep` gives neither cost: an idle instance holds one
+    connection, a busy one keeps as many as its workers use.
     """
 
-    def __init__(self, dsn, minconn, maxconn, application_name):
+    def __init__(self, dsn, keep, maxconn, application_name):
         self.dsn = dsn
         self._pool = psycopg2.pool.ThreadedConnectionPool(
-            minconn, maxconn, dsn, application_name=application_name,
-            connect_timeout=5)
+            1, maxconn, dsn, application_name=application_name, connect_timeout=5)
+        self._pool.minconn = keep
 
     @contextlib.contextmanager
     def connection(self):

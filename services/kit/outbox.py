@@ -16,27 +16,29 @@ import time
 
 import kombu
 import psycopg2
-import psycopg2.extras
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
 _STOP = object()
 
-SELECT_GIVEN = """
-    SELECT id, event_id, event_type, exchange, routing_key, body, headers
-      FROM outbox
-     WHERE id = ANY(%s) AND published_at IS NULL
-     ORDER BY id
-       FOR UPDATE SKIP LOCKED"""
+# Claim and mark in one statement; the marks only stick if the batch is
+# confirmed and the transaction commits. body stays text: it was valid JSON
+# when written and goes to the broker as it is.
+CLAIM_GIVEN = """
+    UPDATE outbox SET published_at = now()
+     WHERE id IN (SELECT id FROM outbox
+                   WHERE id = ANY(%s) AND published_at IS NULL
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING id, event_id, exchange, routing_key, body::text, headers"""
 
-SELECT_ANY = """
-    SELECT id, event_id, event_type, exchange, routing_key, body, headers
-      FROM outbox
-     WHERE published_at IS NULL
-     ORDER BY id
-     LIMIT %s
-       FOR UPDATE SKIP LOCKED"""
+CLAIM_ANY = """
+    UPDATE outbox SET published_at = now()
+     WHERE id IN (SELECT id FROM outbox
+                   WHERE published_at IS NULL
+                   ORDER BY id LIMIT %s
+                     FOR UPDATE SKIP LOCKED)
+    RETURNING id, event_id, exchange, routing_key, body::text, headers"""
 
 
 def event_exchange(name):
@@ -57,8 +59,9 @@ class OutboxRelay:
         self._stopped = threading.Event()
         self._db = None
         self._amqp = None
-        self._producer = None
+        self._channel = None
         self._declared = set()
+        self.confirm_timeout = 10.0
         self.connected = False
         self.published = 0
 
@@ -123,41 +126,60 @@ class OutboxRelay:
     def publish_pending(self, ids=None):
         """Publishes unsent rows (the given ones, or any); returns how many."""
         conn = self._database()
-        sent = []
         try:
-            with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+            with conn.cursor() as cur:
                 if ids is None:
-                    cur.execute(SELECT_ANY, (BATCH,))
+                    cur.execute(CLAIM_ANY, (BATCH,))
                 else:
-                    cur.execute(SELECT_GIVEN, (list(ids),))
-                rows = cur.fetchall()
-                try:
-                    for row in rows:
-                        self._publish(row)
-                        sent.append(row["id"])
-                finally:
-                    if sent:
-                        cur.execute(
-                            "UPDATE outbox SET published_at = now() WHERE id = ANY(%s)",
-                            (sent,))
+                    cur.execute(CLAIM_GIVEN, (list(ids),))
+                rows = sorted(cur.fetchall())
+                if rows:
+                    self._publish_confirmed(rows)
             conn.commit()
         except BaseException:
             if not conn.closed:
                 conn.rollback()
             raise
-        self.published += len(sent)
-        return len(sent)
+        self.published += len(rows)
+        return len(rows)
 
-    def _publish(self, row):
-        producer = self._broker()
-        exchange = event_exchange(row["exchange"])
-        if row["exchange"] not in self._declared:
-            exchange.declare(channel=producer.channel)
-            self._declared.add(row["exchange"])
-        producer.publish(
-            row["body"], exchange=exchange, routing_key=row["routing_key"],
-            headers=row["headers"], serializer="json", delivery_mode=2,
-            message_id=str(row["event_id"]), retry=False)
+    def _publish_confirmed(self, rows):
+        """Publishes a batch, then waits for the broker to confirm all of it.
+
+        Waiting once per batch rather than once per message is what lets one
+        relay keep up with many workers. A nack or a timeout fails the whole
+        batch: it stays unsent and goes again, which may duplicate (consumers
+        deduplicate) but never loses.
+        """
+        channel = self._broker()
+        first = self._next_tag
+        for _, event_id, exchange, routing_key, body, headers in rows:
+            if exchange not in self._declared:
+                event_exchange(exchange)(channel).declare()
+                self._declared.add(exchange)
+            message = channel.prepare_message(
+                body, content_type="application/json", content_encoding="utf-8",
+                headers=headers,
+                properties={"delivery_mode": 2, "message_id": str(event_id)})
+            channel.basic_publish(message, exchange=exchange, routing_key=routing_key)
+            self._next_tag += 1
+        last = self._next_tag - 1
+        deadline = time.monotonic() + self.confirm_timeout
+        while self._confirmed < last:
+            if self._nacked >= first:
+                raise RuntimeError("broker refused to take an outbox batch")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("broker did not confirm an outbox batch in time")
+            self._amqp.drain_events(timeout=remaining)
+
+    def _on_ack(self, delivery_tag, multiple):
+        # Confirms arrive in order on a channel, so the highest tag seen is
+        # enough while nothing was nacked.
+        self._confirmed = max(self._confirmed, delivery_tag)
+
+    def _on_nack(self, delivery_tag, multiple):
+        self._nacked = max(self._nacked, delivery_tag)
 
     def housekeeping(self):
         conn = self._database()
@@ -175,15 +197,18 @@ class OutboxRelay:
         return self._db
 
     def _broker(self):
-        if self._producer is None:
-            self._amqp = kombu.Connection(
-                self.amqp_uri, connect_timeout=5,
-                transport_options={"confirm_publish": True})
+        if self._channel is None:
+            self._amqp = kombu.Connection(self.amqp_uri, connect_timeout=5)
             self._amqp.ensure_connection(max_retries=1)
-            self._producer = kombu.Producer(self._amqp.channel())
+            channel = self._amqp.default_channel
+            channel.confirm_select()
+            channel.events["basic_ack"].add(self._on_ack)
+            channel.events["basic_nack"].add(self._on_nack)
+            self._channel = channel
+            self._next_tag, self._confirmed, self._nacked = 1, 0, 0
             self._declared.clear()
             self.connected = True
-        return self._producer
+        return self._channel
 
     def _reset(self):
         self.connected = False
@@ -193,4 +218,4 @@ class OutboxRelay:
                 closer()
             except Exception:
                 log.debug("error while closing relay connection", exc_info=True)
-        self._amqp = self._producer = self._db = None
+        self._amqp = self._channel = self._db = None

@@ -58,7 +58,7 @@ class DatabaseProvider(DependencyProvider):
         config = self.container.config
         dsn = config["DATABASE_URL"]
         workers = int(config.get("max_workers", 10))
-        self.pool = Pool(dsn, minconn=workers, maxconn=workers + 2,
+        self.pool = Pool(dsn, keep=workers, maxconn=workers + 2,
                          application_name=self.container.service_name)
         self.relay = OutboxRelay(
             dsn, config["AMQP_URI"], name=self.container.service_name,
@@ -92,10 +92,11 @@ class HealthProvider(DependencyProvider):
         self.started = time.monotonic()
         self.instance = f"{socket.gethostname()}:{os.getpid()}"
 
-    @property
-    def database(self):
+    def _database(self):
         # nameko binds a copy of each provider per container, so look up the
         # bound database provider rather than holding the class-level one.
+        # (A method, not a property: nameko inspects every attribute of an
+        # extension and would adopt the provider as a second sub-extension.)
         return next(d for d in self.container.dependencies
                     if isinstance(d, DatabaseProvider))
 
@@ -105,15 +106,16 @@ class HealthProvider(DependencyProvider):
     def report(self):
         checks = {"broker": "ok"}  # this call arrived over the broker
         backlog = None
+        database = self._database()
         try:
-            with self.database.pool.connection() as conn, conn.cursor() as cur:
+            with database.pool.connection() as conn, conn.cursor() as cur:
                 cur.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL")
                 backlog = cur.fetchone()[0]
                 conn.rollback()
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"error: {type(exc).__name__}"
-        checks["outbox_relay"] = "ok" if self.database.relay.connected or not backlog else "reconnecting"
+        checks["outbox_relay"] = "ok" if database.relay.connected or not backlog else "reconnecting"
         return {
             "service": self.container.service_name,
             "status": "ok" if checks["database"] == "ok" else "degraded",

@@ -58,13 +58,40 @@ def declare_unrouted(conn):
         conn.channel()).declare()
 
 
-def apply_policies(url=None, vhost="/"):
-    """Sets the alternate-exchange policy through the management API."""
-    url = url or management_url()
-    parts = urllib.parse.urlsplit(url)
-    base = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}"
+def _management(url=None):
+    parts = urllib.parse.urlsplit(url or management_url())
+    base = f"{parts.scheme}://{parts.hostname}:{parts.port or 15672}/api"
     auth = (urllib.parse.unquote(parts.username or "guest"),
             urllib.parse.unquote(parts.password or "guest"))
+    return base, auth
+
+
+def _path(*parts):
+    return "/".join(urllib.parse.quote(p, safe="") for p in parts)
+
+
+def create_vhost(name, url=None):
+    """A separate vhost, with the events policy, for a test or benchmark run."""
+    base, auth = _management(url)
+    requests.put(f"{base}/vhosts/{_path(name)}", auth=auth, timeout=10).raise_for_status()
+    requests.put(f"{base}/permissions/{_path(name, auth[0])}", auth=auth, timeout=10,
+                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    apply_policies(url, vhost=name)
+
+
+def delete_vhost(name, url=None):
+    base, auth = _management(url)
+    requests.delete(f"{base}/vhosts/{_path(name)}", auth=auth, timeout=10)
+
+
+def vhost_uri(amqp_uri, vhost):
+    parts = urllib.parse.urlsplit(amqp_uri)
+    return f"{parts.scheme}://{parts.netloc}/{urllib.parse.quote(vhost, safe='')}"
+
+
+def apply_policies(url=None, vhost="/"):
+    """Sets the alternate-exchange policy through the management API."""
+    base, auth = _management(url)
     policy = {
         "pattern": r"^[A-Za-z0-9_-]+\.events$",
         "apply-to": "exchanges",
@@ -72,7 +99,7 @@ def apply_policies(url=None, vhost="/"):
         "definition": {"alternate-exchange": UNROUTED},
     }
     resp = requests.put(
-        f"{base}/api/policies/{urllib.parse.quote(vhost, safe='')}/{EVENTS_POLICY}",
+        f"{base}/policies/{_path(vhost, EVENTS_POLICY)}",
         json=policy, auth=auth, timeout=10)
     if resp.status_code not in (201, 204):
         raise RuntimeError(f"could not set the {EVENTS_POLICY} policy: "

@@ -1,0 +1,145 @@
+"""Townhall benchmarks: one command, every figure measured in the same run on
+the same machine, printed with the ratios the goals are stated in.
+
+    make bench            # or: .venv/bin/python -m bench.run [--quick]
+
+Each run uses a private RabbitMQ vhost and its own databases, so it can run
+beside a platform started with `make up`.
+"""
+import argparse
+import datetime as dt
+import json
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+from bench.common import fresh_database, private_vhost
+from bench.echo import load
+from services.kit.migrate import migration_dirs
+from tests.support.stack import ROOT, Stack
+
+GOALS = {
+    "outbox_ratio": 1.0,          # outbox relay events/s over the dispatcher's
+    "commit_to_subscriber_p99_ms": 50.0,
+}
+
+
+def bench_echo(seconds):
+    url = fresh_database("bins", migration_dirs("bins"))
+    with private_vhost("bench-echo") as uri, tempfile.TemporaryDirectory() as logs:
+        stack = Stack(uri, {"bins": url}, logs,
+                      RATE_LIMIT_ANONYMOUS_WRITES="100000000/minute",
+                      GATEWAY_REDIS_PREFIX=f"townhall:bench:{os.getpid()}",
+                      LOG_LEVEL="WARNING")
+        stack.start("bins")
+        stack.start("gateway")
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if requests.post(stack.base_url + "/api/v1/echo",
+                                     json={"message": "ready?"}, timeout=3).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("echo never answered:\n" + stack.tail("gateway"))
+                time.sleep(0.2)
+            load(stack.base_url, 2, 1.0)  # warm up pools and connections
+            return {"one_client": load(stack.base_url, 1, seconds),
+                    "ten_clients": load(stack.base_url, 10, seconds)}
+        finally:
+            stack.stop_all()
+
+
+def bench_outbox(events, seconds):
+    out = subprocess.run(
+        [sys.executable, "-W", "ignore", "-m", "bench.outbox",
+         "--events", str(events), "--seconds", str(seconds)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def versions():
+    def run(*cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip()
+        except OSError:
+            return "?"
+    return {
+        "python": platform.python_version(),
+        "cores": os.cpu_count(),
+        "postgres": (run("psql", "--version").split() + ["?"] * 3)[2],
+    }
+
+
+def verdict(ok):
+    return "met" if ok else "NOT met"
+
+
+def report(results):
+    e, o = results.get("echo"), results.get("outbox")
+    lines = [f"Townhall benchmark, {results['when']}  "
+             f"(python {results['machine']['python']}, {results['machine']['cores']} cores, "
+             f"PostgreSQL {results['machine']['postgres']})", ""]
+    if e:
+        lines.append("HTTP -> gateway -> RPC echo (POST /api/v1/echo, bins)")
+        for key, label in (("one_client", "1 client"), ("ten_clients", "10 clients")):
+            r = e[key]
+            lines.append(f"  {label:<11} {r['per_second']:>8.1f} req/s   p50 {r['p50_ms']:>6.2f} ms"
+                         f"   p99 {r['p99_ms']:>6.2f} ms   ({r['count']} ok, {r['errors']} errors)")
+        lines.append("")
+    if o:
+        d, x = o["dispatcher"], o["outbox"]
+        s = o["settings"]
+        lines.append(f"Events to a subscriber ({s['events']} events from {s['callers']} "
+                     "concurrent callers, one business row each)")
+        lines.append(f"  nameko EventDispatcher, after commit  {d['per_second']:>8.1f} events/s")
+        lines.append(f"  transactional outbox + relay          {x['per_second']:>8.1f} events/s")
+        ratio = o["ratio_outbox_to_dispatcher"]
+        lines.append(f"  ratio outbox / dispatcher             {ratio:>8.2f}   "
+                     f"goal >= {GOALS['outbox_ratio']}: {verdict(ratio >= GOALS['outbox_ratio'])}")
+        lines.append("")
+        c = o["commit_to_subscriber"]
+        lines.append(f"Commit -> subscriber at {c['rate_asked']} events/s for {s['seconds']} s "
+                     f"({c['count']} events)")
+        lines.append(f"  p50 {c['p50_ms']:.2f} ms   p99 {c['p99_ms']:.2f} ms   "
+                     f"goal p99 < {GOALS['commit_to_subscriber_p99_ms']:.0f} ms: "
+                     f"{verdict(c['p99_ms'] < GOALS['commit_to_subscriber_p99_ms'])}")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="short runs, for a smoke check")
+    parser.add_argument("--only", choices=("echo", "outbox"))
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--events", type=int, default=6000)
+    args = parser.parse_args()
+    seconds = 2.0 if args.quick else args.seconds
+    events = 1000 if args.quick else args.events
+
+    results = {"when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+               "machine": versions()}
+    if args.only in (None, "echo"):
+        results["echo"] = bench_echo(seconds)
+    if args.only in (None, "outbox"):
+        results["outbox"] = bench_outbox(events, seconds)
+    print(report(results))
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    print(f"\n(figures also in {out.relative_to(ROOT) / 'latest.json'})")
+
+
+if __name__ == "__main__":
+    main()
