@@ -26,21 +26,16 @@ class Broker:
         self.api = f"{parts.scheme}://{parts.hostname}:{parts.port}/api"
         self.auth = (parts.username or "guest", parts.password or "guest")
         self.vhost = f"townhall-test-{uuid.uuid4().hex[:8]}"
-        base = urllib.parse.urlsplit(config.amqp_uri())
-        self.uri = f"{base.scheme}://{base.netloc}/{urllib.parse.quote(self.vhost, safe='')}"
+        self.uri = topology.vhost_uri(config.amqp_uri(), self.vhost)
 
     def _url(self, *parts):
         return "/".join([self.api] + [urllib.parse.quote(p, safe="") for p in parts])
 
     def create(self):
-        requests.put(self._url("vhosts", self.vhost), auth=self.auth, timeout=10).raise_for_status()
-        requests.put(self._url("permissions", self.vhost, self.auth[0]), auth=self.auth,
-                     json={"configure": ".*", "write": ".*", "read": ".*"},
-                     timeout=10).raise_for_status()
-        topology.apply_policies(MANAGEMENT, vhost=self.vhost)
+        topology.create_vhost(self.vhost, MANAGEMENT)
 
     def delete(self):
-        requests.delete(self._url("vhosts", self.vhost), auth=self.auth, timeout=10)
+        topology.delete_vhost(self.vhost, MANAGEMENT)
 
     def delete_queues_bound_to(self, exchange):
         """Leaves an exchange with no subscribers, whatever earlier tests made."""
