@@ -1,0 +1,201 @@
+"""RPC from the gateway to the services, always with a deadline.
+
+nameko 2.14's proxy waits for ever. Here every call is published with
+`call_async()` and its reply awaited under `eventlet.Timeout`; the request
+message also carries a per-message TTL (`expiration`, in seconds, passed
+through to kombu) equal to the deadline, so a request the gateway gave up on
+is dropped by the broker rather than run later by a service that comes back.
+
+Mapping remote errors to HTTP (the convention services follow)
+----------------------------------------------------------------
+A service raises an exception whose *class name* says what went wrong; nameko
+sends the name (`exc_type`) and `str(exc)` (`value`) back to the gateway:
+
+- `ValidationError` (marshmallow's, or any class of that name): 400. Raise it
+  with a dict of field -> messages; the gateway returns it as `fields`.
+- a name ending in `NotFound` (`NotFound`, `ReportNotFound`): 404.
+- a name ending in `Forbidden`, or `PermissionDenied`: 403.
+- a name ending in `Conflict` or `AlreadyExists`: 409.
+- a name ending in `Rejected` or `Unprocessable` (a business rule says no,
+  e.g. the missed-bin window has closed): 422.
+
+For these the exception's message reaches the resident word for word, so
+write it in plain English and put no personal data in it. Every other
+exception, and nameko's own (`MethodNotFound`, `IncorrectSignature`, ...),
+is a 500 whose body shows only the correlation id. A service that does not
+answer in time, or has no queue at all (`UnknownService`), is a 503 that
+names the service.
+"""
+import ast
+import json
+import logging
+
+import eventlet
+from kombu.exceptions import OperationalError
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.extensions import DependencyProvider
+from nameko.rpc import ReplyListener, ServiceProxy
+
+from gateway import errors
+from gateway.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NAMEKO_ERRORS = frozenset({
+    "MethodNotFound", "IncorrectSignature", "MalformedRequest",
+    "UnknownService", "ContainerBeingKilled", "UnserializableValueError"})
+
+
+def _fields_from(value):
+    """A ValidationError's messages, sent as str(dict) by nameko."""
+    if isinstance(value, dict):
+        data = value
+    else:
+        data = None
+        for parse in (json.loads, ast.literal_eval):
+            try:
+                data = parse(value)
+                break
+            except (ValueError, SyntaxError, TypeError):
+                continue
+    if not isinstance(data, dict):
+        return None
+    return _flatten(data)
+
+
+def _flatten(data, prefix=""):
+    out = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "."))
+        elif isinstance(value, (list, tuple)):
+            out[name] = [str(v) for v in value]
+        else:
+            out[name] = [str(value)]
+    return out
+
+
+def map_remote_error(service, exc: RemoteError):
+    name = exc.exc_type or ""
+    value = exc.value if isinstance(exc.value, str) else str(exc.value or "")
+    extra = {"service": service}
+    if name in NAMEKO_ERRORS:
+        pass
+    elif name == "ValidationError" or name.endswith("ValidationError"):
+        fields = _fields_from(exc.value)
+        return errors.ValidationFailed(None if fields else value or None,
+                                       fields=fields, extra=extra)
+    elif name.endswith("NotFound"):
+        return errors.NotFound(value or None, extra=extra)
+    elif name.endswith("Forbidden") or name == "PermissionDenied":
+        return errors.Forbidden(value or None, extra=extra)
+    elif name.endswith("Conflict") or name.endswith("AlreadyExists"):
+        return errors.Conflict(value or None, extra=extra)
+    elif name.endswith("Rejected") or name.endswith("Unprocessable"):
+        return errors.Unprocessable(value or None, extra=extra)
+    # the value may hold anything; the service has logged it with a trace
+    log.error("unexpected error from %s: %s", service, name)
+    return errors.InternalError()
+
+
+def unavailable(service, why):
+    return errors.ServiceUnavailable(
+        f"The {service} service {why}. Try again in a moment",
+        extra={"service": service})
+
+
+class RpcClient:
+    """What a gateway worker uses: `self.rpc.call("bins", "echo", "hi")`."""
+
+    def __init__(self, worker_ctx, reply_listener, timeout):
+        self.worker_ctx = worker_ctx
+        self.reply_listener = reply_listener
+        self.timeout = timeout
+
+    def call(self, service, method, *args, timeout=None, **kwargs):
+        """The service's answer, or an ApiError (see the module docstring)."""
+        timeout = timeout or self.timeout
+        proxy = ServiceProxy(self.worker_ctx, service, self.reply_listener,
+                             expiration=timeout)
+        reply = None
+        deadline = eventlet.Timeout(timeout)
+        try:
+            reply = getattr(proxy, method).call_async(*args, **kwargs)
+            return reply.result()
+        except eventlet.Timeout as exc:
+            if exc is not deadline:
+                raise
+            self._forget(reply)
+            raise unavailable(service, "did not answer in time")
+        except UnknownService:
+            raise unavailable(service, "is not running")
+        except RemoteError as exc:
+            raise map_remote_error(service, exc)
+        except (OSError, OperationalError) as exc:
+            log.error("cannot reach the broker to call %s.%s: %s", service, method, exc)
+            raise unavailable(service, "cannot be reached")
+        finally:
+            deadline.cancel()
+
+    def call_many(self, calls, timeout=None):
+        """Runs {key: (service, method, args)} at once; returns {key: result
+        or ApiError} after at most about `timeout` seconds."""
+        def one(item):
+            key, (service, method, args) = item
+            try:
+                return key, self.call(service, method, *args, timeout=timeout)
+            except errors.ApiError as exc:
+                return key, exc
+
+        pool = eventlet.GreenPool(max(1, len(calls)))
+        return dict(pool.imap(one, calls.items()))
+
+    def _forget(self, reply):
+        # nameko keeps a reply event per call until its reply arrives: drop
+        # ours so abandoned calls do not pile up
+        if reply is None:
+            return
+        events = self.reply_listener._reply_events
+        for key, event in list(events.items()):
+            if event is reply.reply_event:
+                events.pop(key, None)
+                break
+
+
+class ServiceRpc(DependencyProvider):
+    """RPC to any Townhall service with the timeout from RPC_TIMEOUT_SECONDS."""
+
+    rpc_reply_listener = ReplyListener()
+
+    def setup(self):
+        self.timeout = Settings.from_config(self.container.config).rpc_timeout
+
+    def get_dependency(self, worker_ctx):
+        return RpcClient(worker_ctx, self.rpc_reply_listener, self.timeout)
+
+
+def health_report(rpc, services, timeout):
+    """(all_ok, body) from each service's `health` RPC, asked concurrently."""
+    answers = rpc.call_many({name: (name, "health", ()) for name in services},
+                            timeout=timeout)
+    report, down = {}, []
+    for name in services:
+        answer = answers[name]
+        if isinstance(answer, errors.ApiError):
+            report[name] = {"service": name, "status": "unavailable",
+                            "error": answer.message}
+        elif not isinstance(answer, dict):
+            report[name] = {"service": name, "status": "unavailable",
+                            "error": "The health answer was not understood"}
+        else:
+            report[name] = answer
+        if report[name].get("status") != "ok":
+            down.append(name)
+    body = {"status": "ok" if not down else "unavailable", "services": report}
+    if down:
+        body["down"] = down
+        body.update(errors.error_body(
+            "service_unavailable",
+            "Not answering or not healthy: " + ", ".join(down)))
+    return not down, body
