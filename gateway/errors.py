@@ -106,9 +106,9 @@ class ServiceUnavailable(ApiError):
 
 
 def error_body(code, message, fields=None, **extra):
-    error = {"code": code, "message": message}
-    if fields:
-        error["fields"] = fields
+    # "fields" is always there, empty when no one field is to blame, so a
+    # client reads every error the same way.
+    error = {"code": code, "message": message, "fields": fields or {}}
     error.update(extra)
     return {"error": error}
 

@@ -16,16 +16,17 @@ def test_every_error_has_the_one_shape():
         "code": "validation_error",
         "message": "Some of the information sent is not valid",
         "fields": {"postcode": ["Enter a full postcode"]}}}
-    # no fields key when there is nothing to say about fields
+    # the fields key is there, empty, when no one field is to blame
     assert errors.NotFound().body() == {"error": {
-        "code": "not_found", "message": "There is nothing at this address"}}
+        "code": "not_found", "message": "There is nothing at this address", "fields": {}}}
 
 
 def test_json_response_serialises_the_shape():
     response = json_response(errors.Conflict("Taken").body(), status=409)
     assert response.status_code == 409
     assert response.mimetype == "application/json"
-    assert json.loads(response.get_data()) == {"error": {"code": "conflict", "message": "Taken"}}
+    assert json.loads(response.get_data()) == {"error": {"code": "conflict", "message": "Taken",
+                                                             "fields": {}}}
 
 
 def test_internal_error_shows_only_the_reference():
@@ -33,7 +34,8 @@ def test_internal_error_shows_only_the_reference():
     assert body["code"] == "internal_error"
     assert body["correlation_id"] == "abc-123"
     assert "abc-123" in body["message"]
-    assert set(body) == {"code", "message", "correlation_id"}
+    assert set(body) == {"code", "message", "fields", "correlation_id"}
+    assert body["fields"] == {}
 
 
 def test_werkzeug_exceptions_get_our_shape():
