@@ -4,8 +4,12 @@
     townhall-dlq replay ID... | --all [--queue Q]
     townhall-dlq discard ID... | --all [--queue Q]
 
-Messages are read with basic.get and left unacknowledged; closing the channel
-hands back everything not replayed or discarded, in its original place.
+ID is the parked id `list` shows (one per parked copy: the same event parked
+by two consumers has two). Messages are read with basic.get and left
+unacknowledged; closing the channel hands back everything not replayed or
+discarded, in its original place. A pass reads only as many messages as were
+parked when it began, so a replayed message that fails and is parked again
+is not replayed again in the same pass.
 """
 import argparse
 import json
@@ -13,11 +17,13 @@ import os
 import sys
 
 import kombu
+import kombu.exceptions
 
 from services.kit import topology
-from services.kit.messaging import ATTEMPT_HEADER
+from services.kit.messaging import ATTEMPT_HEADER, PARKED_ID_HEADER
 
-PARKING_HEADERS = ("x-original-queue", "x-error", "x-attempts", "x-parked-at")
+PARKING_HEADERS = (PARKED_ID_HEADER, "x-original-queue", "x-error", "x-attempts",
+                   "x-parked-at")
 
 
 def amqp_uri():
@@ -26,9 +32,14 @@ def amqp_uri():
 
 def _describe(message):
     headers = message.headers or {}
-    body = message.payload if isinstance(message.payload, dict) else {}
+    try:
+        body = message.payload
+    except Exception:  # parked because it could not be decoded
+        body = None
+    body = body if isinstance(body, dict) else {}
     return {
-        "id": message.properties.get("message_id") or body.get("event_id"),
+        "id": headers.get(PARKED_ID_HEADER) or message.properties.get("message_id"),
+        "event_id": body.get("event_id"),
         "queue": headers.get("x-original-queue"),
         "event_type": body.get("event_type"),
         "source": body.get("source"),
@@ -40,12 +51,13 @@ def _describe(message):
 
 
 def _walk(conn, limit=None):
-    """Yields every parked message once, unacked, on one channel."""
+    """Yields the messages parked when the walk began, once each, unacked."""
     channel = conn.channel()
-    topology.declare_parking(conn)
-    queue = kombu.Queue(topology.PARKED_QUEUE, channel=channel)
+    queue = kombu.Queue(topology.PARKED_QUEUE, durable=True, channel=channel)
+    _, count, _ = queue.queue_declare()
+    limit = count if limit is None else min(limit, count)
     seen = 0
-    while limit is None or seen < limit:
+    while seen < limit:
         message = queue.get(no_ack=False, accept=["json"])
         if message is None:
             break
@@ -68,14 +80,34 @@ def _select(conn, ids, everything, queue):
             yield channel, message, info
 
 
+def _queue_exists(conn, name):
+    # A passive declare on a missing queue closes its channel: use a spare one.
+    channel = conn.channel()
+    try:
+        channel.queue_declare(queue=name, passive=True)
+        return True
+    except kombu.exceptions.ChannelError:
+        return False
+    finally:
+        try:
+            channel.close()
+        except Exception:
+            pass
+
+
 def replay(ids=(), everything=False, queue=None, uri=None):
     """Puts messages back on the queue they failed on, with a fresh set of
-    attempts. Returns the descriptions of what was replayed."""
+    attempts. Returns the descriptions of what was replayed; a message whose
+    queue no longer exists stays parked (its description says so)."""
     done = []
     with kombu.Connection(uri or amqp_uri(), connect_timeout=5,
                           transport_options={"confirm_publish": True}) as conn:
         producer = kombu.Producer(conn.channel())
         for _, message, info in _select(conn, set(ids), everything, queue):
+            if not info["queue"] or not _queue_exists(conn, info["queue"]):
+                info["kept"] = "its queue no longer exists"
+                done.append(info)
+                continue
             headers = {k: v for k, v in (message.headers or {}).items()
                        if k not in PARKING_HEADERS and k != ATTEMPT_HEADER}
             producer.publish(
@@ -122,18 +154,23 @@ def main(argv=None):
         else:
             for r in rows:
                 print(f"{r['id']}  {r['event_type'] or '?'} from {r['source'] or '?'}"
-                      f"  queue={r['queue']}  attempts={r['attempts']}"
-                      f"  parked_at={r['parked_at']}\n    error: {r['error']}")
+                      f"  event={r['event_id']}  queue={r['queue']}"
+                      f"  attempts={r['attempts']}  parked_at={r['parked_at']}"
+                      f"\n    error: {r['error']}")
         return 0
     if not args.ids and not args.all:
         parser.error("name message ids, or --all")
     action = replay if args.command == "replay" else discard
     rows = action(args.ids, args.all, args.queue)
+    kept = [r for r in rows if r.get("kept")]
+    moved = [r for r in rows if not r.get("kept")]
     verb = "Replayed" if args.command == "replay" else "Discarded"
-    print(f"{verb} {len(rows)} message(s).")
-    for r in rows:
+    print(f"{verb} {len(moved)} message(s).")
+    for r in moved:
         print(f"  {r['id']} -> {r['queue']}")
-    return 0 if rows or args.all else 1
+    for r in kept:
+        print(f"  {r['id']} kept parked: {r['kept']} ({r['queue']})")
+    return 0 if (moved or args.all) and not kept else 1
 
 
 if __name__ == "__main__":

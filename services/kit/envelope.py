@@ -79,7 +79,7 @@ class EventCatalogue:
         contract = self.contract(event_type)
         schema = contract.schema()
         clean = schema.dump(schema.load(data))
-        return {
+        body = {
             "event_id": str(uuid.uuid4()),
             "event_type": event_type,
             "version": contract.version,
@@ -88,6 +88,10 @@ class EventCatalogue:
             "correlation_id": correlation_id,
             "data": clean,
         }
+        errors = EnvelopeSchema().validate(body)
+        if errors:  # e.g. a correlation id no consumer would accept
+            raise ValidationError(errors)
+        return body
 
 
 def parse(body, contract=None):

@@ -47,19 +47,58 @@ def event_exchange(name):
     return kombu.Exchange(name, type="topic", durable=True, delivery_mode=2)
 
 
+class Confirms:
+    """The publisher confirms one channel still owes, by delivery tag.
+
+    The broker may confirm out of order and may answer for many tags at once
+    (`multiple`), so each tag is tracked until it is answered.
+    """
+
+    def __init__(self):
+        self.next_tag = 1  # a channel numbers its publishes from 1
+        self.pending = set()
+        self.refused = False
+
+    def start_batch(self):
+        self.refused = False
+
+    def published(self):
+        self.pending.add(self.next_tag)
+        self.next_tag += 1
+
+    @property
+    def waiting(self):
+        return bool(self.pending)
+
+    def _answer(self, tag, multiple):
+        if multiple:
+            self.pending = {t for t in self.pending if t > tag}
+        else:
+            self.pending.discard(tag)
+
+    def ack(self, delivery_tag, multiple=False):
+        self._answer(delivery_tag, multiple)
+
+    def nack(self, delivery_tag, multiple=False):
+        self.refused = True
+        self._answer(delivery_tag, multiple)
+
+
 class OutboxRelay:
     def __init__(self, dsn, amqp_uri, name="relay", sweep_interval=1.0,
-                 retention_days=7):
+                 retention_days=7, inbox_retention_days=30):
         self.dsn = dsn
         self.amqp_uri = amqp_uri
         self.name = name
         self.sweep_interval = sweep_interval
         self.retention_days = retention_days
+        self.inbox_retention_days = inbox_retention_days
         self._nudges = queue.Queue()
         self._stopped = threading.Event()
         self._db = None
         self._amqp = None
         self._channel = None
+        self._confirms = None
         self._declared = set()
         self.confirm_timeout = 10.0
         self.connected = False
@@ -94,6 +133,7 @@ class OutboxRelay:
                 log.warning("outbox relay failed; retrying in %.1fs", backoff,
                             exc_info=True, extra={"relay": self.name})
                 self._reset()
+                self._forget_nudges()  # the sweep will find those rows anyway
                 self._stopped.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
         self._reset()
@@ -101,6 +141,14 @@ class OutboxRelay:
     def stop(self):
         self._stopped.set()
         self._nudges.put(_STOP)
+
+    def _forget_nudges(self):
+        while True:
+            try:
+                if self._nudges.get_nowait() is _STOP:
+                    self._stopped.set()
+            except queue.Empty:
+                return
 
     def _wait_for_work(self):
         try:
@@ -152,7 +200,8 @@ class OutboxRelay:
         deduplicate) but never loses.
         """
         channel = self._broker()
-        first = self._next_tag
+        confirms = self._confirms
+        confirms.start_batch()
         for _, event_id, exchange, routing_key, body, headers in rows:
             if exchange not in self._declared:
                 event_exchange(exchange)(channel).declare()
@@ -162,31 +211,27 @@ class OutboxRelay:
                 headers=headers,
                 properties={"delivery_mode": 2, "message_id": str(event_id)})
             channel.basic_publish(message, exchange=exchange, routing_key=routing_key)
-            self._next_tag += 1
-        last = self._next_tag - 1
+            confirms.published()
         deadline = time.monotonic() + self.confirm_timeout
-        while self._confirmed < last:
-            if self._nacked >= first:
-                raise RuntimeError("broker refused to take an outbox batch")
+        while confirms.waiting:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError("broker did not confirm an outbox batch in time")
             self._amqp.drain_events(timeout=remaining)
-
-    def _on_ack(self, delivery_tag, multiple):
-        # Confirms arrive in order on a channel, so the highest tag seen is
-        # enough while nothing was nacked.
-        self._confirmed = max(self._confirmed, delivery_tag)
-
-    def _on_nack(self, delivery_tag, multiple):
-        self._nacked = max(self._nacked, delivery_tag)
+        if confirms.refused:
+            raise RuntimeError("broker refused part of an outbox batch")
 
     def housekeeping(self):
+        """Forgets sent events after `retention_days`, and inbox claims after
+        `inbox_retention_days`: far longer than any redelivery can arrive."""
         conn = self._database()
         with conn.cursor() as cur:
             cur.execute(
                 "DELETE FROM outbox WHERE published_at < now() - make_interval(days => %s)",
                 (self.retention_days,))
+            cur.execute(
+                "DELETE FROM inbox WHERE handled_at < now() - make_interval(days => %s)",
+                (self.inbox_retention_days,))
         conn.commit()
 
     # -- connections -------------------------------------------------------
@@ -202,10 +247,10 @@ class OutboxRelay:
             self._amqp.ensure_connection(max_retries=1)
             channel = self._amqp.default_channel
             channel.confirm_select()
-            channel.events["basic_ack"].add(self._on_ack)
-            channel.events["basic_nack"].add(self._on_nack)
+            self._confirms = Confirms()
+            channel.events["basic_ack"].add(self._confirms.ack)
+            channel.events["basic_nack"].add(self._confirms.nack)
             self._channel = channel
-            self._next_tag, self._confirmed, self._nacked = 1, 0, 0
             self._declared.clear()
             self.connected = True
         return self._channel
@@ -218,4 +263,4 @@ class OutboxRelay:
                 closer()
             except Exception:
                 log.debug("error while closing relay connection", exc_info=True)
-        self._amqp = self._channel = self._db = None
+        self._amqp = self._channel = self._db = self._confirms = None

@@ -32,6 +32,14 @@ def management_url():
     return os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672")
 
 
+def _channel(conn_or_channel):
+    # Declarations reuse the connection's default channel rather than opening
+    # one each time: a long-lived pooled connection would collect them.
+    if isinstance(conn_or_channel, kombu.Connection):
+        return conn_or_channel.default_channel
+    return conn_or_channel
+
+
 def delay_queue_name(queue, delay):
     return f"{queue}.retry-{int(round(delay * 1000))}ms"
 
@@ -44,18 +52,18 @@ def declare_delay_queue(conn, queue, delay):
         "x-message-ttl": int(round(delay * 1000)),
         "x-dead-letter-exchange": "",
         "x-dead-letter-routing-key": queue,
-    })(conn.channel()).declare()
+    })(_channel(conn)).declare()
     return name
 
 
 def declare_parking(conn):
-    kombu.Queue(PARKED_QUEUE, durable=True)(conn.channel()).declare()
+    kombu.Queue(PARKED_QUEUE, durable=True)(_channel(conn)).declare()
 
 
 def declare_unrouted(conn):
     exchange = kombu.Exchange(UNROUTED, type="fanout", durable=True)
     kombu.Queue(UNROUTED, exchange=exchange, routing_key="#", durable=True)(
-        conn.channel()).declare()
+        _channel(conn)).declare()
 
 
 def _management(url=None):
@@ -135,9 +143,9 @@ def service_class(name):
 def declare_subscriptions(conn, specs):
     for queue, exchange_name, routing_key in specs:
         exchange = event_exchange(exchange_name)
-        exchange(conn.channel()).declare()
+        exchange(_channel(conn)).declare()
         kombu.Queue(queue, exchange=exchange, routing_key=routing_key,
-                    durable=True)(conn.channel()).declare()
+                    durable=True)(_channel(conn)).declare()
 
 
 def vhost_of(amqp_uri):
@@ -153,4 +161,4 @@ def ensure(amqp_uri, services=SERVICES, management=None):
         declare_parking(conn)
         for name in services:
             declare_subscriptions(conn, subscriptions(service_class(name)))
-            event_exchange(f"{name}.events")(conn.channel()).declare()
+            event_exchange(f"{name}.events")(_channel(conn)).declare()

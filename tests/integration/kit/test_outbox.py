@@ -1,6 +1,7 @@
 """The outbox: a change and its event commit together, and every committed
 event reaches the broker exactly once, even across a crash."""
 import os
+import time
 import signal
 import subprocess
 import sys
@@ -160,3 +161,46 @@ def test_correlation_id_follows_the_request_into_consumer_logs(
     assert record["correlation_id"] == "req-trace-42"
     assert record["event_type"] == "EntryRecorded"
     assert record["time"].endswith("+00:00")
+
+
+def test_a_batch_the_broker_refuses_stays_unsent_until_it_is_taken(
+        container_factory, broker, ledger_config):
+    """A queue that is full and rejects publishes makes the broker nack: the
+    relay must not mark those events sent, and must send them once there is
+    room."""
+    import kombu
+
+    broker.delete_queues_bound_to("ledger.events")
+    exchange = kombu.Exchange("ledger.events", type="topic", durable=True)
+    conn = kombu.Connection(broker.uri)
+    full = kombu.Queue("test-full-subscriber", exchange=exchange, routing_key="EntryRecorded",
+                       queue_arguments={"x-max-length": 1, "x-overflow": "reject-publish"},
+                       channel=conn.channel())
+    full.declare()
+    try:
+        container_factory(Ledger, ledger_config).start()
+        with ServiceRpcProxy("ledger", ledger_config) as ledger:
+            ledger.record(1)
+            assert wait_for(lambda: rows(ledger_config["DATABASE_URL"],
+                                         "SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                            == [(0,)])
+            ledger.record(2)  # the queue already holds one: the broker nacks
+
+        time.sleep(1.0)
+        url = ledger_config["DATABASE_URL"]
+        assert rows(url, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == [(1,)]
+
+        amounts = set()
+        deadline = time.monotonic() + 20
+        while amounts != {1, 2} and time.monotonic() < deadline:
+            message = full.get(no_ack=True, accept=["json"])
+            if message is None:
+                time.sleep(0.05)
+            else:
+                amounts.add(message.payload["data"]["amount"])
+        assert amounts == {1, 2}
+        assert wait_for(lambda: rows(
+            url, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == [(0,)])
+    finally:
+        full.delete()
+        conn.release()

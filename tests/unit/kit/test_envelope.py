@@ -70,3 +70,9 @@ def test_parse_rejects_a_body_that_is_not_an_object():
 def test_version_one_keeps_the_bare_event_name_as_routing_key():
     assert routing_key({"event_type": "ThingDone", "version": 1}) == "ThingDone"
     assert routing_key({"event_type": "ThingDone", "version": 2}) == "ThingDone.v2"
+
+
+def test_build_validates_the_envelope_too():
+    with pytest.raises(ValidationError) as err:
+        CATALOGUE.build("ThingDone", {"thing_id": 4}, "x" * 129)
+    assert "correlation_id" in err.value.messages
