@@ -7,7 +7,9 @@ algorithm is accepted follows from the config, never from the token:
 - `AUTH_JWKS` set (a file path or an https URL): RS256 only, keys from that
   JWK set. The development key is then ignored.
 - otherwise `AUTH_DEV_SIGNING_KEY` set: HS256 only, for development.
-- neither: no bearer token is accepted.
+- neither: no bearer token is accepted (401), and a warning is logged at
+  start. There is deliberately no default key: a committed one would let
+  anyone mint supervisor tokens for a deployment that forgot AUTH_JWKS.
 
 `alg: none` is never accepted. Roles come from the `roles` claim; names not
 in ROLES are dropped. API clients may instead send `X-Api-Key`; only the
@@ -140,6 +142,9 @@ class TokenVerifier:
                         "key (HS256): set AUTH_JWKS in production")
         else:
             self.algorithms = []
+            log.warning("staff sign-in is off: neither AUTH_JWKS nor "
+                        "AUTH_DEV_SIGNING_KEY is set, so every bearer token is "
+                        "refused with 401")
 
     @property
     def mode(self):

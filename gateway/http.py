@@ -19,6 +19,7 @@ Routes are declared with `api(...)` (JSON) or `page(...)` (HTML); see
 gateway/service.py for examples and gateway/openapi.py for the registry.
 """
 import functools
+import ipaddress
 import json
 import logging
 import re
@@ -48,13 +49,15 @@ from services.kit.logs import CORRELATION_KEY, set_correlation_id
 
 from gateway import errors
 from gateway.auth import Authenticator, require_roles
-from gateway.csrf import Csrf
+from gateway.csrf import Csrf, secret_or_random
+from gateway.idempotency import CONTEXT_KEY as IDEMPOTENCY_CONTEXT_KEY
 from gateway.idempotency import HEADER as IDEMPOTENCY_HEADER
 from gateway.idempotency import REPLAYED_HEADER, IdempotencyStore, Replay
 from gateway.idempotency import fingerprint as request_fingerprint
 from gateway.openapi import RouteSpec
 from gateway.pages import Assets, PageRenderer
 from gateway.ratelimit import RateLimiter
+from gateway.rpc import outcome_unknown
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -119,6 +122,22 @@ def client_ip(request, trusted_hops):
     return request.remote_addr or "unknown"
 
 
+def anonymous_identity(ip):
+    """What anonymous limits and idempotency records are kept under: the IPv4
+    address, or the /64 of an IPv6 one, since a single host commonly holds
+    (and can rotate through) a whole /64."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return f"ip:{ip}"
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return f"ip:{address.ipv4_mapped}"
+    if address.version == 6:
+        # from the integer, so a zone id (fe80::1%eth0) does not get in the way
+        return f"ip:{ipaddress.IPv6Network((int(address) >> 64 << 64, 64))}"
+    return f"ip:{address}"
+
+
 def wants_html(request, spec):
     if spec is not None:
         return spec.kind == "page"
@@ -146,11 +165,8 @@ class GatewayServer(WebServer):
         self.idempotency = IdempotencyStore(
             self.redis, s.redis_prefix, ttl=s.idempotency_ttl,
             lock_ttl=s.idempotency_lock_ttl)
-        self.csrf = Csrf(s.secret_key or s.auth_dev_signing_key or secrets.token_hex(32),
-                         secure_cookie=s.cookie_secure)
-        if not s.secret_key:
-            log.warning("SECRET_KEY is not set: CSRF tokens will not survive a "
-                        "restart or work across instances")
+        # never the staff-token key: one secret, one purpose
+        self.csrf = Csrf(secret_or_random(s.secret_key), secure_cookie=s.cookie_secure)
         self.pages = PageRenderer(s, self.csrf)
         self.assets = Assets(s.assets_dirs)
         if not self.assets.available():
@@ -322,6 +338,7 @@ class GatewayHandler(HttpRequestHandler):
 
     def handle_request(self, request):
         request.shallow = False
+        request.outcome_unknown = False
         spec = self.spec
         server = self.server
         claim = None
@@ -361,24 +378,31 @@ class GatewayHandler(HttpRequestHandler):
                     return response
                 claim = outcome
 
-            response = self._run_worker(request)
+            response = self._run_worker(request, claim)
         except Exception as exc:
             response = self.response_from_exception(exc, request)
-        if claim is not None:
+        if claim is not None and request.outcome_unknown and response.status_code >= 400:
+            # a timed-out call may still be carried out: no second run
+            server.idempotency.hold(claim)
+        elif claim is not None:
             server.idempotency.finish(claim, response.status_code,
                                       list(response.headers.items()),
                                       response.get_data())
         return response
 
-    def _run_worker(self, request):
+    def _run_worker(self, request, claim=None):
         context_data = self.server.context_data_from_headers(request)
+        if claim is not None:
+            context_data[IDEMPOTENCY_CONTEXT_KEY] = claim.scoped_key
         args, kwargs = self.get_entrypoint_parameters(request)
         self.check_signature(args, kwargs)
         event = Event()
-        self.container.spawn_worker(
+        worker_ctx = self.container.spawn_worker(
             self, args, kwargs, context_data=context_data,
             handle_result=partial(self.handle_result, event))
-        return self.response_from_result(event.wait())
+        result = event.wait()
+        request.outcome_unknown = outcome_unknown(worker_ctx)
+        return self.response_from_result(result)
 
     def _principal(self, request):
         try:
@@ -393,7 +417,8 @@ class GatewayHandler(HttpRequestHandler):
     @staticmethod
     def _identity(request):
         principal = request.principal
-        return principal.identity if principal is not None else f"ip:{request.client_ip}"
+        return principal.identity if principal is not None else \
+            anonymous_identity(request.client_ip)
 
     @staticmethod
     def _load(schema_cls, data):

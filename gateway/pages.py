@@ -55,7 +55,7 @@ class PageRenderer:
             if cookie:
                 # one cookie per page, however many forms it has
                 request.cookies = request.cookies.copy()
-                request.cookies[csrf.COOKIE] = cookie
+                request.cookies[self.csrf.cookie_name] = cookie
                 new_cookie.append(cookie)
             return value
 

@@ -1,7 +1,8 @@
 """Rate limits on writes, per client, shared by every gateway instance.
 
 A moving window in Redis (the `limits` library): anonymous clients are
-counted by IP address (RATE_LIMIT_ANONYMOUS_WRITES, default 60/minute),
+counted by IP address, an IPv6 client by its /64 prefix
+(RATE_LIMIT_ANONYMOUS_WRITES, default 60/minute),
 signed-in staff and API clients by who they are (RATE_LIMIT_STAFF_WRITES).
 A route may set its own, stricter limit, counted separately.
 

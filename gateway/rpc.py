@@ -25,6 +25,13 @@ exception, and nameko's own (`MethodNotFound`, `IncorrectSignature`, ...),
 is a 500 whose body shows only the correlation id. A service that does not
 answer in time, or has no queue at all (`UnknownService`), is a 503 that
 names the service.
+
+A timeout is the one answer after which nobody knows whether the service did
+the work: it may have the message and still be running it. The worker is
+marked (see `outcome_unknown`) so that a request with an Idempotency-Key
+keeps its key locked rather than letting a retry run the command twice; and
+for such requests the context data of every call carries `idempotency_key`,
+for the service to deduplicate with (see gateway/idempotency.py).
 """
 import ast
 import json
@@ -99,6 +106,14 @@ def map_remote_error(service, exc: RemoteError):
     return errors.InternalError()
 
 
+_OUTCOME_UNKNOWN = "townhall_outcome_unknown"
+
+
+def outcome_unknown(worker_ctx):
+    """True once an RPC of this worker timed out: it may yet be carried out."""
+    return getattr(worker_ctx, _OUTCOME_UNKNOWN, False)
+
+
 def unavailable(service, why):
     return errors.ServiceUnavailable(
         f"The {service} service {why}. Try again in a moment",
@@ -127,6 +142,8 @@ class RpcClient:
             if exc is not deadline:
                 raise
             self._forget(reply)
+            # an attribute, not context data, which would go out with later calls
+            setattr(self.worker_ctx, _OUTCOME_UNKNOWN, True)
             raise unavailable(service, "did not answer in time")
         except UnknownService:
             raise unavailable(service, "is not running")

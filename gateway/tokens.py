@@ -1,9 +1,11 @@
 """Staff tokens and API keys for development and production-like setups.
 
     townhall-token --role crew --sub crew-7 [--ttl 3600]
-        prints a JWT the gateway accepts, signed with the development key
-        (AUTH_DEV_SIGNING_KEY from the environment or gateway/config.yaml);
-        with --private-key it signs RS256 instead, for a JWKS setup.
+        prints a JWT the gateway accepts, signed with the development key:
+        AUTH_DEV_SIGNING_KEY from the environment, else from
+        var/dev-secrets.env (written by `make up`, which gives the gateway
+        the same file); with --private-key it signs RS256 instead, for a
+        JWKS setup.
     townhall-token keygen --out-dir var/auth [--kid KID]
         writes an RSA private key and the matching JWKS file; point
         AUTH_JWKS at the JWKS file.
@@ -28,6 +30,9 @@ from gateway.auth import ROLES, hash_api_key
 from gateway.settings import PACKAGE_DIR, Settings
 
 DEFAULT_CONFIG = PACKAGE_DIR / "config.yaml"
+DEV_SECRETS_FILE = PACKAGE_DIR.parent / "var" / "dev-secrets.env"
+NO_DEV_KEY = ("No development signing key: run `make up` (it writes "
+              "var/dev-secrets.env) or set AUTH_DEV_SIGNING_KEY")
 
 
 def load_settings(path=DEFAULT_CONFIG):
@@ -38,6 +43,30 @@ def load_settings(path=DEFAULT_CONFIG):
     setup_yaml_parser()
     with open(path, encoding="utf-8") as fh:
         return Settings.from_config(yaml.safe_load(fh))
+
+
+def read_env_file(path):
+    """NAME=value lines, as deploy/local writes them; a later line wins."""
+    values = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            name, sep, value = line.partition("=")
+            if line.startswith("#") or not sep:
+                continue
+            values[name.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def dev_signing_key(settings, path=None):
+    """The HS256 key: the config's (from the environment), else the one in
+    var/dev-secrets.env, else None."""
+    if settings.auth_dev_signing_key:
+        return settings.auth_dev_signing_key
+    try:
+        return read_env_file(path or DEV_SECRETS_FILE).get("AUTH_DEV_SIGNING_KEY") or None
+    except FileNotFoundError:
+        return None
 
 
 def mint(*, sub, roles, issuer, audience, ttl=3600, key, algorithm="HS256",
@@ -76,10 +105,11 @@ def _mint_command(args):
     elif settings.auth_jwks:
         sys.exit("This config checks RS256 tokens from AUTH_JWKS; pass "
                  "--private-key (see: townhall-token keygen)")
-    elif settings.auth_dev_signing_key:
-        key, algorithm, kid = settings.auth_dev_signing_key, "HS256", None
     else:
-        sys.exit("No AUTH_DEV_SIGNING_KEY is configured")
+        key = dev_signing_key(settings)
+        if not key:
+            sys.exit(NO_DEV_KEY)
+        algorithm, kid = "HS256", None
     print(mint(sub=args.sub, roles=roles, ttl=args.ttl, key=key,
                algorithm=algorithm, kid=kid,
                issuer=args.issuer or settings.auth_issuer,

@@ -36,6 +36,14 @@ elif have kubectl; then
 fi
 rendered="$(mktemp -d)"
 trap 'rm -rf "$rendered"' EXIT
+keys=deploy/k8s/overlays/dev/secrets.keys.env
+if ((${#render[@]})) && [[ ! -f $keys ]]; then
+  # git-ignored; a developer makes it once, as the dev overlay explains
+  printf 'AUTH_DEV_SIGNING_KEY=%s\nGATEWAY_SECRET_KEY=%s\n' \
+    "$(python3 -c 'import secrets; print(secrets.token_hex(32))')" \
+    "$(python3 -c 'import secrets; print(secrets.token_hex(32))')" >"$keys"
+  chmod 600 "$keys"
+fi
 if ((${#render[@]})); then
   for overlay in deploy/k8s/overlays/*/; do
     name="$(basename "$overlay")"

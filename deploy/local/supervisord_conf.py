@@ -1,14 +1,21 @@
 """Writes the supervisord config that runs Townhall on one machine.
 
     python deploy/local/supervisord_conf.py OUT_FILE SERVICE... [--scale "bins=3 notify=2"]
+        [--secrets var/dev-secrets.env]
 
 One [program] per service, with numprocs from the scale (default 1): several
 processes of one service are competing consumers on the same queues, which
 is how a service is scaled. The gateway always runs once, since it binds a
 port. Every process logs to its own file under var/log/.
+
+The NAME=value lines of the secrets file (the development signing and CSRF
+keys up.sh makes) go into the gateway's environment, except names already
+set in this environment, which supervisord passes on and which townhall-token
+also reads. The file written holds them, so it is readable by its owner only.
 """
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -44,7 +51,7 @@ process_name=%(program_name)s-%(process_num)d
 numprocs={numprocs}
 ; Services start before the gateway, and stop after it.
 priority={priority}
-environment=PYTHONUNBUFFERED="1"
+environment={environment}
 ; nameko finishes running workers on TERM; give them time before KILL.
 stopsignal=TERM
 stopwaitsecs=20
@@ -75,7 +82,37 @@ def parse_scale(text, services):
     return scale
 
 
-def render(services, scale):
+# supervisord splits `environment` on commas and expands %(...)s: keep
+# values to characters that mean nothing to it
+_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_VALUE = re.compile(r"^[A-Za-z0-9._~+/=:-]+$")
+
+
+def read_secrets(path):
+    """{NAME: value} from NAME=value lines; a missing file is no secrets."""
+    if not path or not Path(path).is_file():
+        return {}
+    secrets = {}
+    for line in Path(path).read_text().splitlines():
+        line = line.strip()
+        name, sep, value = line.partition("=")
+        if line.startswith("#") or not sep:
+            continue
+        name, value = name.strip(), value.strip().strip("'\"")
+        if not _NAME.match(name) or not _VALUE.match(value):
+            sys.exit(f"{path}: {name!r} must be NAME=value with the value made "
+                     "of letters, digits and ._~+/=:- only")
+        secrets[name] = value
+    return secrets
+
+
+def environment(extra=None):
+    env = {"PYTHONUNBUFFERED": "1"}
+    env.update(extra or {})
+    return ",".join(f'{k}="{v}"' for k, v in env.items())
+
+
+def render(services, scale, gateway_env=None):
     venv = ROOT / ".venv"
     parts = [HEADER.format(root=ROOT)]
     for name in services:
@@ -84,11 +121,12 @@ def render(services, scale):
             config=f"services/{name}/config.yaml",
             module=f"services.{name}.service",
             numprocs=scale.get(name, 1), priority=100,
+            environment=environment(),
         ))
     parts.append(PROGRAM.format(
         name="gateway", venv=venv, root=ROOT,
         config="gateway/config.yaml", module="gateway.service", numprocs=1,
-        priority=200,
+        priority=200, environment=environment(gateway_env),
     ))
     return "".join(parts)
 
@@ -98,12 +136,19 @@ def main(argv=None):
     parser.add_argument("out")
     parser.add_argument("services", nargs="+")
     parser.add_argument("--scale", default="")
+    parser.add_argument("--secrets", help="NAME=value file for the gateway's environment")
     args = parser.parse_args(argv)
-    text = render(args.services, parse_scale(args.scale, args.services))
+    gateway_env = {k: v for k, v in read_secrets(args.secrets).items()
+                   if not os.environ.get(k)}
+    text = render(args.services, parse_scale(args.scale, args.services), gateway_env)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
-    tmp.write_text(text)
+    tmp.unlink(missing_ok=True)
+    # created owner-only: it may hold the gateway's secrets
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
     os.replace(tmp, out)
 
 

@@ -15,7 +15,25 @@ mapfile -t services < <(list_services)
 ((${#services[@]})) || die "no services found under services/*/service.py"
 [[ -f gateway/service.py ]] || die "gateway/service.py is missing"
 have python3 || die "python3 is needed"
-python3 "$HERE/supervisord_conf.py" "$VAR/supervisord.conf.new" "${services[@]}" --scale "$SCALE"
+
+# Random development secrets, made once per checkout and kept in var/ (not in
+# git): the staff-token signing key, which townhall-token reads too, and the
+# CSRF key. Nothing committed can sign a token the gateway accepts.
+DEV_SECRETS="$VAR/dev-secrets.env"
+ensure_dev_secrets() {
+  local name value
+  (umask 077 && touch "$DEV_SECRETS")
+  chmod 600 "$DEV_SECRETS"
+  for name in AUTH_DEV_SIGNING_KEY GATEWAY_SECRET_KEY; do
+    grep -q "^$name=." "$DEV_SECRETS" && continue
+    value="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+    printf '%s=%s\n' "$name" "$value" >>"$DEV_SECRETS"
+    note "made $name in ${DEV_SECRETS#"$ROOT"/}"
+  done
+}
+ensure_dev_secrets
+python3 "$HERE/supervisord_conf.py" "$VAR/supervisord.conf.new" "${services[@]}" \
+  --scale "$SCALE" --secrets "$DEV_SECRETS"
 
 step "infrastructure"
 "$HERE/ensure-infra.sh"
@@ -107,6 +125,7 @@ Townhall is up.
   RabbitMQ UI  http://127.0.0.1:15672/  (guest / guest)
 
   Staff token  .venv/bin/townhall-token --role crew --sub crew-7
+               (signed with the key in var/dev-secrets.env, made by make up)
   Processes    make status          Logs  make logs  (one service: make logs S=bins)
   Scale        make up SCALE="bins=3 notify=2"
   Stop         make down            (PostgreSQL, RabbitMQ and Redis keep running)

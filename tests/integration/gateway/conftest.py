@@ -259,7 +259,8 @@ def make_service(name, log, status="ok"):
         @rpc
         def echo(self, message):
             log.calls.append({"service": name, "message": message,
-                              "correlation_id": self.context.get("correlation_id")})
+                              "correlation_id": self.context.get("correlation_id"),
+                              "idempotency_key": self.context.get("idempotency_key")})
             if message == "invalid":
                 raise ValidationError({"message": ["Say something else"]})
             if message == "missing":

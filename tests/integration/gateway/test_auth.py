@@ -1,13 +1,22 @@
 """Staff sign-in: bearer tokens, API keys, roles."""
 import base64
 import json
+import logging
+import re
 import sys
 import time
 import types
 
+import jwt
 import pytest
+import requests
+import yaml
+from nameko.cli.main import setup_yaml_parser
 
-from .conftest import API_KEY
+from gateway import tokens
+from gateway.service import GatewayService
+
+from .conftest import API_KEY, gateway_config
 
 
 def unsigned_token(roles):
@@ -59,8 +68,6 @@ def test_wrong_role_is_403(gateway, bearer):
 
 
 def test_rs256_gateway_refuses_hs256_tokens(start_gateway, make_token, tmp_path):
-    from gateway import tokens
-
     key = tokens.generate_rsa_key()
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps(tokens.jwks_for(key, "k1")))
@@ -121,3 +128,43 @@ def test_parked_listing_unavailable_is_503(gateway, bearer, monkeypatch):
     response = gateway.get("/api/v1/ops/parked", headers=bearer(["supervisor"]))
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
+
+
+def test_a_gateway_with_no_key_configured_refuses_the_old_default(
+        main_scenario, gw_containers, monkeypatch, caplog):
+    for var in ("AUTH_JWKS", "AUTH_DEV_SIGNING_KEY", "GATEWAY_SECRET_KEY",
+                "AUTH_ISSUER", "AUTH_AUDIENCE"):
+        monkeypatch.delenv(var, raising=False)
+    setup_yaml_parser()
+    with open(tokens.DEFAULT_CONFIG, encoding="utf-8") as fh:
+        shipped = yaml.safe_load(fh)
+    keys = ("AUTH_JWKS", "AUTH_DEV_SIGNING_KEY", "SECRET_KEY", "AUTH_ISSUER",
+            "AUTH_AUDIENCE")
+    config = gateway_config(main_scenario.amqp_uri, main_scenario.exchange,
+                            **{k: shipped[k] for k in keys})
+    with caplog.at_level(logging.WARNING):
+        gw_containers.start(GatewayService, config)
+    url = "http://" + config["WEB_SERVER_ADDRESS"]
+
+    now = int(time.time())
+    forged = jwt.encode(
+        {"sub": "mallory", "roles": ["supervisor"], "iat": now, "exp": now + 60,
+         "iss": shipped["AUTH_ISSUER"], "aud": shipped["AUTH_AUDIENCE"]},
+        "development-only-signing-key-never-use-in-production", algorithm="HS256")
+    response = requests.get(url + "/api/v1/staff/me", timeout=5,
+                            headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_token"
+
+    def warned(logger):
+        return [r for r in caplog.records if r.name == logger and r.levelno == logging.WARNING]
+    assert len(warned("gateway.auth")) == 1
+    assert len(warned("gateway.csrf")) == 1
+
+    # forms still work, with the random CSRF key made at start
+    browser = requests.Session()
+    page = browser.get(url + "/start", timeout=5)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    sent = browser.post(url + "/start", data={"csrf_token": token, "need": "missed-bin"},
+                        allow_redirects=False, timeout=5)
+    assert sent.status_code == 303

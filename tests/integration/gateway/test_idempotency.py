@@ -84,3 +84,62 @@ def test_records_expire(gateway, redis_client):
     prefix = gateway.config["REDIS_PREFIX"]
     ttls = [redis_client.ttl(k) for k in redis_client.scan_iter(f"{prefix}:idem:*")]
     assert ttls and all(23 * 3600 < t <= 24 * 3600 for t in ttls)
+
+
+def test_a_retry_after_a_timeout_is_409_not_a_second_run(start_gateway, echo_log,
+                                                          redis_client):
+    gw = start_gateway(IDEMPOTENCY_LOCK_SECONDS=5)
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    # the stand-in takes 1.5 s, the gateway waits 1 s: it may still finish
+    message = f"slow 1.5 {uuid.uuid4()}"
+    first = gw.post("/api/v1/echo", json={"message": message}, headers=headers)
+    assert first.status_code == 503
+    assert "did not answer in time" in first.json()["error"]["message"]
+
+    retry = gw.post("/api/v1/echo", json={"message": message}, headers=headers)
+    assert retry.status_code == 409
+    error = retry.json()["error"]
+    assert error["code"] == "idempotency_in_progress"
+    assert error["message"] == ("Your earlier request is still being processed. "
+                                "Try again in a minute")
+    assert 1 <= int(retry.headers["Retry-After"]) <= 5
+    eventlet.sleep(1)  # the first call has finished on the service's side by now
+    assert gw.post("/api/v1/echo", json={"message": message},
+                   headers=headers).status_code == 409
+    assert len([c for c in echo_log.calls if c["message"] == message]) == 1
+
+    # locked only until the lock TTL runs out, then the client may try again
+    [record] = list(redis_client.scan_iter(f"{gw.config['REDIS_PREFIX']}:idem:*"))
+    assert 0 < redis_client.ttl(record) <= 5
+
+
+def test_a_service_that_is_not_running_frees_the_key(new_scenario):
+    gw = new_scenario().gateway()
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    for _ in range(2):
+        response = gw.post("/api/v1/echo", json={"message": "x"}, headers=headers)
+        assert response.status_code == 503
+        assert "is not running" in response.json()["error"]["message"]
+
+
+def test_a_refusal_from_the_service_frees_the_key(gateway, echo_log):
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    for _ in range(2):
+        response = gateway.post("/api/v1/echo", json={"message": "missing"},
+                                headers=headers)
+        assert response.status_code == 404
+        assert "Idempotent-Replayed" not in response.headers
+
+
+def test_the_service_gets_a_per_client_idempotency_key(gateway, echo_log, bearer):
+    key = str(uuid.uuid4())
+    anonymous, staff, plain = (f"{who} {uuid.uuid4()}" for who in ("anon", "staff", "plain"))
+    gateway.post("/api/v1/echo", json={"message": anonymous},
+                 headers={"Idempotency-Key": key})
+    gateway.post("/api/v1/echo", json={"message": staff},
+                 headers={"Idempotency-Key": key, **bearer(["crew"])})
+    gateway.post("/api/v1/echo", json={"message": plain})
+    seen = {c["message"]: c["idempotency_key"] for c in echo_log.calls}
+    assert seen[anonymous] and seen[staff] and seen[anonymous] != seen[staff]
+    assert key not in (seen[anonymous], seen[staff])  # a digest, not the key in clear
+    assert seen[plain] is None

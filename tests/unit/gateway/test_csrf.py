@@ -1,15 +1,17 @@
+import logging
+
 import pytest
 from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
-from gateway.csrf import COOKIE, FIELD, Csrf, CsrfFailed
+from gateway.csrf import COOKIE, FIELD, Csrf, CsrfFailed, secret_or_random
 
 
-def form_request(data=None, cookie=None, headers=None):
+def form_request(data=None, cookie=None, headers=None, name=COOKIE):
     builder = EnvironBuilder(method="POST", path="/start", data=data or {},
                              headers=headers or {})
     if cookie is not None:
-        builder.headers["Cookie"] = f"{COOKIE}={cookie}"
+        builder.headers["Cookie"] = f"{name}={cookie}"
     return Request(builder.get_environ())
 
 
@@ -68,3 +70,37 @@ def test_json_with_bearer_or_without_cookies_is_exempt(csrf):
     csrf.verify(json_request({"Authorization": "Bearer abc", "Cookie": "a=b"}))
     with pytest.raises(CsrfFailed):
         csrf.verify(json_request({"Cookie": "a=b"}))
+
+
+def test_plain_cookie_name_over_http(csrf):
+    response = Response()
+    csrf.set_cookie(response, "v" * 43)
+    header = response.headers["Set-Cookie"]
+    assert header.startswith("townhall_csrf=") and "Secure" not in header
+
+
+def test_secure_cookies_use_the_host_prefix():
+    csrf = Csrf("unit-test-secret", secure_cookie=True)
+    response = Response()
+    csrf.set_cookie(response, "v" * 43)
+    header = response.headers["Set-Cookie"]
+    # what browsers require of a __Host- cookie: Secure, Path=/, no Domain
+    assert header.startswith("__Host-townhall_csrf=")
+    assert "Secure" in header and "Path=/" in header and "Domain" not in header
+
+    field, cookie = csrf.token_for(form_request())
+    csrf.verify(form_request({FIELD: field}, cookie=cookie, name="__Host-townhall_csrf"))
+    # a cookie under the bare name, as a sibling subdomain could set, is not read
+    assert csrf.token_for(form_request(cookie=cookie))[1] is not None
+    with pytest.raises(CsrfFailed):
+        csrf.verify(form_request({FIELD: field}, cookie=cookie))
+
+
+def test_without_secret_key_a_random_one_is_used_with_a_warning(caplog):
+    assert secret_or_random("configured") == "configured"
+    assert not caplog.records
+    with caplog.at_level(logging.WARNING, logger="gateway.csrf"):
+        first, second = secret_or_random(""), secret_or_random(None)
+    assert len(first) >= 32 and first != second
+    assert len(caplog.records) == 2
+    assert "restart" in caplog.records[0].getMessage()

@@ -1,7 +1,10 @@
+from types import SimpleNamespace
+
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from gateway.http import client_ip, correlation_id_for, resident_secret
+from gateway.http import (GatewayHandler, anonymous_identity, client_ip,
+                          correlation_id_for, resident_secret)
 
 
 def make_request(**kwargs):
@@ -36,3 +39,20 @@ def test_correlation_ids():
         cid = correlation_id_for(environ)
         assert cid != bad and len(cid) == 36
         assert correlation_id_for(environ) == cid  # stable within one request
+
+
+def test_anonymous_ipv6_clients_are_keyed_by_their_slash_64():
+    # every address of one /64 is one client: rotating within it gains nothing
+    first = anonymous_identity("2001:db8:aa:bb::1")
+    assert first == "ip:2001:db8:aa:bb::/64"
+    assert anonymous_identity("2001:DB8:AA:BB:ffff:1234:5678:9abc") == first
+    assert anonymous_identity("2001:db8:aa:bc::1") != first
+    assert anonymous_identity("fe80::1%eth0") == "ip:fe80::/64"
+    # IPv4, also when written as IPv6, stays one address
+    assert anonymous_identity("203.0.113.9") == "ip:203.0.113.9"
+    assert anonymous_identity("::ffff:203.0.113.9") == "ip:203.0.113.9"
+    assert anonymous_identity("203.0.113.10") != "ip:203.0.113.9"
+    assert anonymous_identity("unknown") == "ip:unknown"
+    # and that is what rate limits and idempotency records count by
+    request = SimpleNamespace(principal=None, client_ip="2001:db8:aa:bb:1:2:3:4")
+    assert GatewayHandler._identity(request) == first

@@ -1,23 +1,80 @@
 import json
+import logging
+import time
 
 import jwt
 import pytest
 
 from gateway import tokens
 from gateway.auth import Authenticator, TokenVerifier, hash_api_key
+from gateway.errors import Unauthorized
+
+# the signing key config.yaml used to ship with: public, so worthless
+OLD_DEFAULT_KEY = "development-only-signing-key-never-use-in-production"
 
 
-def test_config_yaml_defaults(monkeypatch):
-    for var in ("AUTH_JWKS", "AUTH_DEV_SIGNING_KEY", "MAX_BODY_BYTES", "AMQP_URI",
-                "GATEWAY_ADDRESS"):
+@pytest.fixture
+def no_key_anywhere(monkeypatch, tmp_path):
+    for var in ("AUTH_JWKS", "AUTH_DEV_SIGNING_KEY", "GATEWAY_SECRET_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(tokens, "DEV_SECRETS_FILE", tmp_path / "absent.env", raising=False)
+    return tmp_path
+
+
+def test_config_yaml_defaults(monkeypatch, no_key_anywhere):
+    for var in ("MAX_BODY_BYTES", "AMQP_URI", "GATEWAY_ADDRESS"):
         monkeypatch.delenv(var, raising=False)
     settings = tokens.load_settings()
     assert settings.max_body_bytes == 64 * 1024
     assert settings.amqp_uri == "amqp://guest:guest@127.0.0.1:5672/"
     assert settings.auth_jwks == ""
-    assert "development-only" in settings.auth_dev_signing_key
+    # no committed secrets
+    assert settings.auth_dev_signing_key == ""
+    assert settings.secret_key == ""
     assert settings.health_services == ("bins", "housing", "bookings", "notify")
     assert settings.health_timeout == 1.5
+
+
+def test_without_a_key_the_old_default_cannot_sign_in(no_key_anywhere, caplog):
+    settings = tokens.load_settings()
+    with caplog.at_level(logging.WARNING, logger="gateway.auth"):
+        auth = Authenticator.from_settings(settings)
+    now = int(time.time())
+    forged = jwt.encode({"sub": "mallory", "roles": ["supervisor"], "iat": now,
+                         "exp": now + 60, "iss": settings.auth_issuer,
+                         "aud": settings.auth_audience}, OLD_DEFAULT_KEY, algorithm="HS256")
+    with pytest.raises(Unauthorized) as info:
+        auth.authenticate({"Authorization": f"Bearer {forged}"})
+    assert info.value.status == 401
+    # said once, at start, naming what to set
+    [warning] = [r for r in caplog.records if r.name == "gateway.auth"]
+    assert "AUTH_JWKS" in warning.getMessage() and "AUTH_DEV_SIGNING_KEY" in warning.getMessage()
+
+
+def test_cli_reads_the_key_from_dev_secrets(no_key_anywhere, monkeypatch, capsys):
+    secrets_file = no_key_anywhere / "dev-secrets.env"
+    secrets_file.write_text("AUTH_DEV_SIGNING_KEY=file-key-long-enough-for-hs256-signing\n"
+                            "GATEWAY_SECRET_KEY=other\n")
+    monkeypatch.setattr(tokens, "DEV_SECRETS_FILE", secrets_file)
+    assert tokens.main(["--role", "supervisor", "--sub", "s1"]) == 0
+    token = capsys.readouterr().out.strip()
+    settings = tokens.load_settings()
+    verifier = TokenVerifier(issuer=settings.auth_issuer, audience=settings.auth_audience,
+                             dev_signing_key="file-key-long-enough-for-hs256-signing")
+    assert verifier.verify(token)["sub"] == "s1"
+    # the environment wins over the file, as it does for the gateway
+    monkeypatch.setenv("AUTH_DEV_SIGNING_KEY", "env-key-long-enough-for-hs256-signing!")
+    tokens.main(["--role", "crew", "--sub", "c1"])
+    token = capsys.readouterr().out.strip()
+    jwt.decode(token, "env-key-long-enough-for-hs256-signing!", algorithms=["HS256"],
+               options={"verify_aud": False})
+
+
+def test_cli_without_any_key_says_what_to_do(no_key_anywhere):
+    with pytest.raises(SystemExit) as info:
+        tokens.main(["--role", "crew", "--sub", "crew-7"])
+    assert "make up" in str(info.value.code)
+    assert "AUTH_DEV_SIGNING_KEY" in str(info.value.code)
 
 
 def test_secrets_in_config_are_not_reparsed_as_yaml(monkeypatch):
