@@ -63,11 +63,16 @@ class UnitOfWork:
         self.call_id_stack = list(call_id_stack)
         self.outbox_ids = []
 
-    def publish(self, event_type, data, occurred_at=None):
-        """Adds an event to the outbox; it is sent only if this commits."""
+    def publish(self, event_type, data, occurred_at=None, headers=None):
+        """Adds an event to the outbox; it is sent only if this commits.
+
+        `headers` become AMQP headers, for subscribers that filter on them
+        (a headers exchange bound to the events exchange): ids, never
+        personal data.
+        """
         envelope = self.catalogue.build(
             event_type, data, self.correlation_id, occurred_at)
-        headers = {"nameko.correlation_id": self.correlation_id}
+        headers = dict(headers or {}, **{"nameko.correlation_id": self.correlation_id})
         if self.call_id_stack:
             headers["nameko.call_id_stack"] = self.call_id_stack
         self.cursor.execute(

@@ -162,3 +162,8 @@ def ensure(amqp_uri, services=SERVICES, management=None):
         for name in services:
             declare_subscriptions(conn, subscriptions(service_class(name)))
             event_exchange(f"{name}.events")(_channel(conn)).declare()
+            # A service may add routing of its own (say, per-round streams).
+            events = importlib.import_module(f"services.{name}.events")
+            extra = getattr(events, "declare_topology", None)
+            if extra is not None:
+                extra(_channel(conn))

@@ -204,3 +204,23 @@ def test_a_batch_the_broker_refuses_stays_unsent_until_it_is_taken(
     finally:
         full.delete()
         conn.release()
+
+
+def test_extra_headers_travel_with_the_event(ledger_config, subscriber):
+    from services.kit.db import Pool, unit_of_work
+    from services.kit.outbox import OutboxRelay
+    from tests.integration.kit.services import LEDGER_EVENTS
+
+    sub = subscriber()
+    pool = Pool(ledger_config["DATABASE_URL"], 1, 1, "headers-test")
+    relay = OutboxRelay(ledger_config["DATABASE_URL"], ledger_config["AMQP_URI"])
+    try:
+        with unit_of_work(pool, LEDGER_EVENTS, "req-h") as uow:
+            uow.publish("EntryRecorded", {"entry_id": 1, "amount": 1}, headers={"round_id": "R7"})
+        assert relay.publish_pending() == 1
+    finally:
+        relay._reset()
+        pool.close()
+    [message] = sub.collect(1)
+    assert message.headers["round_id"] == "R7"
+    assert message.headers["nameko.correlation_id"] == "req-h"
