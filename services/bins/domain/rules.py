@@ -1,0 +1,140 @@
+"""Whether a resident may report a missed collection, and when it must be
+put right. Every refusal has a stable code and a reason a resident can read.
+
+All times are aware datetimes; "today" and the cut-offs are the council's
+local time (Europe/London by default), so a report at 00:30 BST belongs to
+the right day across the clock changes.
+"""
+import dataclasses
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from services.bins.domain.model import ExceptionKind, Service
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportSettings:
+    timezone: str = "Europe/London"
+    # When the window opens if the crew never marks the round complete.
+    default_open_time: dt.time = dt.time(17, 0)
+    # The window closes at the end of this many working days after the collection.
+    window_working_days: int = 2
+    # A report is put right by the end of this many working days after filing.
+    return_visit_working_days: int = 1
+
+    @property
+    def tz(self):
+        return ZoneInfo(self.timezone)
+
+
+@dataclasses.dataclass(frozen=True)
+class Window:
+    opens_at: dt.datetime
+    closes_at: dt.datetime  # exclusive
+
+    def contains(self, moment):
+        return self.opens_at <= moment < self.closes_at
+
+
+@dataclasses.dataclass(frozen=True)
+class Rejection:
+    code: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Duplicate:
+    """There is already an open report for this bin and collection."""
+    reference: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Accepted:
+    due_by: dt.datetime
+
+
+def _local(day, at, settings):
+    return dt.datetime.combine(day, at, tzinfo=settings.tz)
+
+
+def end_of_day(day, settings):
+    """The first instant after `day` in the council's time zone."""
+    return _local(day + dt.timedelta(days=1), dt.time(0, 0), settings)
+
+
+def window(collection_date, completed_at, calendar, settings):
+    opens = completed_at or _local(collection_date, settings.default_open_time, settings)
+    last_day = calendar.add_working_days(collection_date, settings.window_working_days)
+    return Window(opens, end_of_day(last_day, settings))
+
+
+def return_visit_due(filed_at, calendar, settings):
+    today = filed_at.astimezone(settings.tz).date()
+    return end_of_day(calendar.add_working_days(today, settings.return_visit_working_days),
+                      settings)
+
+
+def _time_text(moment):
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def _day_text(day):
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def check_missed_report(*, service, property_service, collection, completed_at,
+                        exception, open_report, now, calendar, settings,
+                        asked_for=None):
+    """Decides one attempt to report a missed collection.
+
+    property_service: the PropertyService for this property and service, or
+        None if the property does not receive it.
+    collection: the Collection being reported, or None when none was due
+        (on `asked_for`, the date the resident gave, if any).
+    completed_at: when the crew marked that round complete, or None.
+    exception: the ExceptionKind the crew logged for this property and
+        collection, or None.
+    open_report: the reference of an open report for the same property,
+        service and collection, or None.
+    """
+    name = Service(service).label.lower()
+    if property_service is None:
+        return Rejection("service_not_provided",
+                         f"Your property does not have a {name} collection.")
+    if collection is None:
+        when = f" on {_day_text(asked_for)}" if asked_for else " recently"
+        return Rejection("not_scheduled",
+                         f"There was no {name} collection for your property{when}.")
+    day = collection.date
+    if not property_service.active_on(day):
+        return Rejection("garden_subscription_inactive",
+                         f"Your garden waste subscription was not active on {_day_text(day)}. "
+                         "Garden waste is only collected for subscribers.")
+    if open_report is not None:
+        return Duplicate(open_report)
+
+    local_now = now.astimezone(settings.tz)
+    win = window(day, completed_at, calendar, settings)
+    if local_now.date() < day:
+        return Rejection("collection_not_due",
+                         f"Your {name} collection is on {_day_text(day)}. You can report "
+                         "it as missed after the crew have been.")
+    if now < win.opens_at:
+        opens = win.opens_at.astimezone(settings.tz)
+        return Rejection("crew_still_working",
+                         "The crew are still working in your area today. You can report a "
+                         f"missed collection from {_time_text(opens)}, or as soon as they "
+                         "finish.")
+    if now >= win.closes_at:
+        last = (win.closes_at - dt.timedelta(days=1)).astimezone(settings.tz).date()
+        return Rejection("report_window_closed",
+                         f"It is too late to report this collection as missed. Missed "
+                         f"collections must be reported by the end of {_day_text(last)}.")
+    if exception is not None:
+        kind = ExceptionKind(exception)
+        return Rejection(f"crew_exception_{kind.value}",
+                         f"The crew recorded that {kind.resident_text} on {_day_text(day)}, "
+                         "so we cannot send them back for this collection.")
+    return Accepted(return_visit_due(now, calendar, settings))
