@@ -1,17 +1,159 @@
 """Missed bin collections: bin days, reports, crews.
 
-nameko entrypoints only: parse, call the domain, return.
+nameko entrypoints only: parse, call the use case in app.py, return.
 """
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.timer import Timer
+
+from services.bins import app, schemas
+from services.bins.events import CATALOGUE
+from services.bins.settings import BinsSettings, load_clock
 from services.kit import base
 from services.kit.providers import DatabaseProvider
 
-from services.bins.events import CATALOGUE
+IDEMPOTENCY_CONTEXT_KEY = "idempotency_key"
+
+
+class Settings(DependencyProvider):
+    """BinsSettings from the config (TIMEZONE, HOLIDAY_POLICY, ...)."""
+
+    def setup(self):
+        self.settings = BinsSettings.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.settings
+
+
+class Clock(DependencyProvider):
+    """`now()` as an aware UTC datetime. CLOCK (`module:callable`) pins it
+    for tests and demos; unset, it is the real time."""
+
+    def setup(self):
+        self.now = load_clock(self.container.config.get("CLOCK"))
+
+    def get_dependency(self, worker_ctx):
+        return self.now
+
+
+class IdempotencyKey(DependencyProvider):
+    """The key the gateway forwards in context data for keyed requests."""
+
+    def get_dependency(self, worker_ctx):
+        return worker_ctx.data.get(IDEMPOTENCY_CONTEXT_KEY)
+
+
+class ConfigTimer(Timer):
+    """A timer whose interval comes from a config key, when set."""
+
+    def __init__(self, config_key, default, **kwargs):
+        super().__init__(interval=default, **kwargs)
+        self.config_key = config_key
+
+    def setup(self):
+        super().setup()
+        self.interval = float(self.container.config.get(self.config_key) or self.interval)
+
+
+config_timer = ConfigTimer.decorator
 
 
 class BinsService(base.ServiceBase):
     name = "bins"
 
     db = DatabaseProvider(CATALOGUE)
+    settings = Settings()
+    clock = Clock()
+    idempotency_key = IdempotencyKey()
+
+    # -- residents ---------------------------------------------------------------
+    @rpc
+    def find_addresses(self, postcode):
+        args = schemas.load(schemas.FindAddresses, postcode=postcode)
+        with self.db.read() as cur:
+            return app.find_addresses(cur, args["postcode"])
+
+    @rpc
+    def bin_days(self, uprn, today=None):
+        args = schemas.load(schemas.BinDays, uprn=uprn, today=today)
+        with self.db.read() as cur:
+            return app.bin_days(cur, self.settings, self.clock(), **args)
+
+    @rpc
+    def calendar(self, uprn, weeks=52):
+        args = schemas.load(schemas.CalendarFeed, uprn=uprn, weeks=weeks)
+        with self.db.read() as cur:
+            return app.calendar(cur, self.settings, self.clock(), **args)
+
+    @rpc
+    def file_report(self, uprn, service, collection_date=None, idempotency_key=None,
+                    channel="api"):
+        args = schemas.load(schemas.FileReport, uprn=uprn, service=service,
+                            collection_date=collection_date, idempotency_key=idempotency_key,
+                            channel=channel)
+        # The gateway's key is scoped to the client, so it wins over an argument.
+        args["idempotency_key"] = self.idempotency_key or args["idempotency_key"]
+        with self.db.transaction() as uow:
+            return app.file_report(uow, self.settings, self.clock(), **args)
+
+    @rpc
+    def report_status(self, reference, secret):
+        args = schemas.load(schemas.ReportStatus, reference=reference, secret=secret)
+        with self.db.read() as cur:
+            return app.report_status(cur, **args)
+
+    # -- crews -------------------------------------------------------------------------
+    @rpc
+    def complete_round(self, crew_id, round_id, day, completed_at=None, supervisor=False):
+        args = schemas.load(schemas.CompleteRound, crew_id=crew_id, round_id=round_id,
+                            day=day, completed_at=completed_at, supervisor=supervisor)
+        with self.db.transaction() as uow:
+            return app.complete_round(uow, self.settings, self.clock(), **args)
+
+    @rpc
+    def record_exception(self, crew_id, round_id, uprn, day, kind, note=None,
+                         supervisor=False):
+        args = schemas.load(schemas.RecordException, crew_id=crew_id, round_id=round_id,
+                            uprn=uprn, day=day, kind=kind, note=note, supervisor=supervisor)
+        with self.db.transaction() as uow:
+            return app.record_exception(uow, self.settings, self.clock(), **args)
+
+    @rpc
+    def list_open_reports(self, crew_id, day=None, supervisor=False):
+        args = schemas.load(schemas.ListOpenReports, crew_id=crew_id, day=day,
+                            supervisor=supervisor)
+        with self.db.read() as cur:
+            return app.list_open_reports(cur, self.clock(), **args)
+
+    @rpc
+    def resolve_report(self, crew_id, report_id, outcome, reason=None, supervisor=False):
+        args = schemas.load(schemas.ResolveReport, crew_id=crew_id, report_id=report_id,
+                            outcome=outcome, reason=reason, supervisor=supervisor)
+        with self.db.transaction() as uow:
+            return app.resolve_report(uow, self.clock(), **args)
+
+    @config_timer("OVERDUE_SWEEP_SECONDS", 60.0)
+    def announce_overdue_reports(self):
+        """Announces each report past its return-visit deadline, once."""
+        with self.db.transaction() as uow:
+            return app.announce_overdue(uow, self.clock())
+
+    # -- Open311 ----------------------------------------------------------------------
+    @rpc
+    def open311_services(self):
+        return app.open311_services()
+
+    @rpc
+    def open311_requests(self, filters=None):
+        args = schemas.load(schemas.Open311Requests, **(filters or {}))
+        with self.db.read() as cur:
+            return app.open311_requests(cur, self.settings, self.clock(), **args)
+
+    @rpc
+    def get_report_public(self, report_id):
+        args = schemas.load(schemas.PublicReport, report_id=report_id)
+        with self.db.read() as cur:
+            return app.report_public(cur, self.settings, self.clock(), args["report_id"])
 
 
 SERVICE = BinsService

@@ -1,0 +1,450 @@
+"""The bins use cases: load facts from the store, ask the domain, store and
+announce what it decides, and shape the answer. Plain functions taking a
+cursor or unit of work, the settings and "now", so service.py stays a thin
+layer of nameko entrypoints.
+"""
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+
+from marshmallow import ValidationError
+
+from services.bins import store
+from services.bins.domain import calendar_feed, references, rules, schedule
+from services.bins.domain.model import ExceptionKind, PropertyService, Service
+from services.bins.errors import (PropertyNotFound, ReportNotFound, ReportRejected,
+                                  RoundForbidden, RoundNotFound, RoundRejected)
+from services.bins.settings import working_calendar
+
+SERVICE_ORDER = {s.value: i for i, s in enumerate(Service)}
+OPEN311_CODES = {f"missed-{s.value}": s for s in Service}
+OPEN311_MAX_DAYS = 90
+OPEN311_MAX_RESULTS = 1000
+REFERENCE_ATTEMPTS = 8
+# Compared against when a reference is unknown, so both failures take as long.
+_NO_SECRET = hashlib.sha256(b"no such report").digest()
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _day_text(day):
+    return f"{day:%A} {day.day} {day:%B} {day.year}"
+
+
+def address_text(row):
+    return ", ".join(list(row["address_lines"]) + [row["postcode"]])
+
+
+def _hash(secret):
+    return hashlib.sha256(secret.encode("utf-8")).digest()
+
+
+def _property(cur, uprn):
+    prop = store.property_by_uprn(cur, uprn)
+    if prop is None:
+        raise PropertyNotFound("We could not find a property with that reference.")
+    return prop
+
+
+def _property_service(row):
+    return PropertyService(row["uprn"], Service(row["service"]), row["round_id"],
+                           row["assisted"], row["subscribed_until"])
+
+
+def _collection_view(c):
+    return {"date": _iso(c.date), "scheduled_for": _iso(c.scheduled_for), "moved": c.moved}
+
+
+def _effective_now(settings, now, today):
+    """`today` pretends it is that date at the present local time of day."""
+    if today is None:
+        return now
+    local = now.astimezone(settings.report.tz)
+    return dt.datetime.combine(today, local.timetz().replace(tzinfo=None),
+                               tzinfo=settings.report.tz)
+
+
+# -- residents: bin days -------------------------------------------------------------
+
+
+def find_addresses(cur, postcode):
+    rows = store.addresses_by_postcode(cur, postcode)
+
+    def natural(row):
+        return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+                for part in _split_digits(" ".join(row["address_lines"]))]
+
+    rows = sorted(rows, key=natural)
+    return {"postcode": postcode,
+            "addresses": [{"uprn": r["uprn"], "address": ", ".join(r["address_lines"]),
+                           "lines": list(r["address_lines"])} for r in rows]}
+
+
+def _split_digits(text):
+    part, parts = "", []
+    for ch in text:
+        if part and ch.isdigit() != part[-1].isdigit():
+            parts.append(part)
+            part = ""
+        part += ch
+    return parts + [part] if part else parts
+
+
+def _last_status(last, completed_at, exception, today):
+    if exception is not None:
+        kind = ExceptionKind(exception)
+        return "exception", {"kind": kind.value,
+                             "reason": f"The crew recorded that {kind.resident_text}."}
+    if completed_at is not None:
+        return "completed", None
+    if last.date == today:
+        return "still_out", None
+    return "scheduled", None
+
+
+def bin_days(cur, settings, now, uprn, today=None):
+    prop = _property(cur, uprn)
+    now = _effective_now(settings, now, today)
+    today = settings.today(now)
+    cal = working_calendar(today - dt.timedelta(days=31),
+                           today + dt.timedelta(weeks=settings.upcoming_weeks))
+    plans = []
+    for row in sorted(store.services_of(cur, uprn), key=lambda r: SERVICE_ORDER[r["service"]]):
+        rnd = store.round_from_row(row)
+        ps = _property_service(row)
+        last, ahead = schedule.last_and_next(rnd, today, cal, settings.schedule,
+                                             weeks=settings.upcoming_weeks)
+        plans.append((row, rnd, ps, last, [c for c in ahead if ps.active_on(c.date)]))
+    pairs = [(rnd.id, last.date) for _, rnd, _, last, _ in plans if last]
+    completed = store.completions(cur, pairs)
+    exceptions = store.exceptions_for(cur, uprn, pairs)
+    open_reports = store.open_reports_for(cur, uprn)
+
+    services = []
+    for row, rnd, ps, last, ahead in plans:
+        key = (rnd.id, last.date) if last else None
+        done = completed.get(key)
+        exception = exceptions.get(key)
+        decision = rules.check_missed_report(
+            service=rnd.service, property_service=ps, collection=last, completed_at=done,
+            exception=exception,
+            open_report=open_reports.get((rnd.service.value, last.date)) if last else None,
+            now=now, calendar=cal, settings=settings.report)
+        if isinstance(decision, rules.Accepted):
+            report = {"allowed": True, "code": None, "reason": None}
+        elif isinstance(decision, rules.Duplicate):
+            report = {"allowed": False, "code": "already_reported",
+                      "reason": "This missed collection has already been reported "
+                                f"(reference {decision.reference}). The crew will return."}
+        else:
+            report = {"allowed": False, "code": decision.code, "reason": decision.reason}
+        report["collection_date"] = _iso(last.date) if last else None
+        last_view = None
+        if last:
+            status, exception_view = _last_status(last, done, exception, today)
+            last_view = dict(_collection_view(last), status=status, exception=exception_view)
+        item = {"service": rnd.service.value, "name": rnd.service.label,
+                "round_id": rnd.id, "frequency": rnd.frequency.value, "week": rnd.week,
+                "weekday": rnd.weekday, "assisted": ps.assisted, "last": last_view,
+                "next": [_collection_view(c) for c in ahead], "report": report}
+        if rnd.service is Service.GARDEN:
+            item["subscribed_until"] = _iso(ps.subscribed_until)
+            item["subscription_active"] = ps.active_on(today)
+        services.append(item)
+    return {"uprn": uprn, "address": ", ".join(prop["address_lines"]),
+            "postcode": prop["postcode"], "today": _iso(today), "services": services}
+
+
+def calendar(cur, settings, now, uprn, weeks):
+    prop = _property(cur, uprn)
+    start = settings.today(now)
+    end = start + dt.timedelta(weeks=weeks, days=-1)
+    cal = working_calendar(start, end)
+    found = []
+    for row in store.services_of(cur, uprn):
+        rnd, ps = store.round_from_row(row), _property_service(row)
+        found += [c for c in schedule.collections(rnd, start, end, cal, settings.schedule)
+                  if ps.active_on(c.date)]
+    address = ", ".join(list(prop["address_lines"][:1]) + [prop["postcode"]])
+    ics = calendar_feed.build(uprn, address, found, generated_at=now)
+    return {"filename": f"bin-days-{uprn}.ics", "ics": ics}
+
+
+# -- residents: reports ---------------------------------------------------------------
+
+
+def report_view(row):
+    return {"id": str(row["id"]), "reference": row["reference"], "service": row["service"],
+            "collection_date": _iso(row["collection_date"]), "status": row["status"],
+            "outcome": row["outcome"], "outcome_reason": row["outcome_reason"],
+            "due_by": _iso(row["due_by"]), "filed_at": _iso(row["filed_at"]),
+            "resolved_at": _iso(row["resolved_at"]), "address": address_text(row)}
+
+
+def _existing(row):
+    return {"created": False, "report": report_view(row)}
+
+
+def file_report(uow, settings, now, uprn, service, collection_date=None,
+                idempotency_key=None, channel="api"):
+    cur = uow.cursor
+    if idempotency_key:
+        earlier = store.report_by_idempotency_key(cur, idempotency_key)
+        if earlier is not None:
+            return _existing(earlier)
+    _property(cur, uprn)
+    today = settings.today(now)
+    cal = working_calendar(today - dt.timedelta(days=31), collection_date or today)
+    rows = store.services_of(cur, uprn, service)
+    ps = rnd = collection = None
+    completed_at = exception = open_report = None
+    if rows:
+        rnd, ps = store.round_from_row(rows[0]), _property_service(rows[0])
+        if collection_date is not None:
+            collection = schedule.collection_on(rnd, collection_date, cal, settings.schedule)
+        else:
+            collection, _ = schedule.last_and_next(rnd, today, cal, settings.schedule, weeks=0)
+    if collection is not None:
+        completed_at = store.completed_at(cur, rnd.id, collection.date)
+        logged = store.exception_for(cur, uprn, rnd.id, collection.date)
+        exception = logged["kind"] if logged else None
+        open_report = store.open_report_for(cur, uprn, service, collection.date)
+    decision = rules.check_missed_report(
+        service=Service(service), property_service=ps, collection=collection,
+        completed_at=completed_at, exception=exception,
+        open_report=open_report["reference"] if open_report else None, now=now,
+        calendar=cal, settings=settings.report, asked_for=collection_date)
+    if isinstance(decision, rules.Rejection):
+        raise ReportRejected(decision.code, decision.reason)
+    if isinstance(decision, rules.Duplicate):
+        return _existing(open_report)
+
+    for _ in range(REFERENCE_ATTEMPTS):
+        secret = secrets.token_urlsafe(18)
+        report = {"id": uuid.uuid4(), "reference": references.new_reference(),
+                  "secret_sha256": _hash(secret), "idempotency_key": idempotency_key,
+                  "uprn": uprn, "service": service, "collection_date": collection.date,
+                  "round_id": rnd.id, "crew_id": rnd.crew_id, "channel": channel,
+                  "filed_at": now, "due_by": decision.due_by}
+        if store.insert_report(cur, report) is not None:
+            break
+        # Someone got there first (a double click, a retry): theirs stands.
+        if idempotency_key:
+            earlier = store.report_by_idempotency_key(cur, idempotency_key)
+            if earlier is not None:
+                return _existing(earlier)
+        earlier = store.open_report_for(cur, uprn, service, collection.date)
+        if earlier is not None:
+            return _existing(earlier)
+        # Otherwise the reference was taken: draw another.
+    else:
+        raise RuntimeError("could not allocate a free report reference")
+    uow.publish("ReportFiled", {
+        "report_id": str(report["id"]), "reference": report["reference"], "uprn": uprn,
+        "service": service, "collection_date": collection.date.isoformat(),
+        "round_id": rnd.id, "crew_id": rnd.crew_id, "due_by": decision.due_by.isoformat(),
+    }, occurred_at=now, headers={"round_id": rnd.id})
+    return {"created": True, "report": report_view(store.report_by_id(cur, report["id"])),
+            "secret": secret}
+
+
+def report_status(cur, reference, secret):
+    row = store.report_by_reference(cur, reference)
+    stored = bytes(row["secret_sha256"]) if row is not None else _NO_SECRET
+    matches = hmac.compare_digest(_hash(secret), stored)
+    if row is None or not matches:
+        raise ReportNotFound("We could not find a report with that reference and code. "
+                             "Check both and try again.")
+    return report_view(row)
+
+
+# -- crews -------------------------------------------------------------------------------
+
+
+def _round(cur, round_id, crew_id, supervisor):
+    row = store.round_by_id(cur, round_id)
+    if row is None:
+        raise RoundNotFound(f"There is no round {round_id}.")
+    if not supervisor and row["crew_id"] != crew_id:
+        raise RoundForbidden(f"Round {round_id} is not one of your rounds.")
+    return store.round_from_row(row, id_key="id")
+
+
+def _collection_day(settings, now, rnd, day):
+    if day > settings.today(now):
+        raise RoundRejected("not_due", f"{_day_text(day)} has not come yet.")
+    cal = working_calendar(day)
+    if schedule.collection_on(rnd, day, cal, settings.schedule) is None:
+        raise RoundRejected("not_scheduled",
+                            f"Round {rnd.id} has no collection on {_day_text(day)}.")
+
+
+def complete_round(uow, settings, now, crew_id, round_id, day, completed_at=None,
+                   supervisor=False):
+    cur = uow.cursor
+    rnd = _round(cur, round_id, crew_id, supervisor)
+    _collection_day(settings, now, rnd, day)
+    completed_at = completed_at or now
+    row = store.mark_round_completed(cur, rnd.id, day, crew_id, completed_at)
+    created = row is not None
+    if created:
+        uow.publish("RoundCompleted", {
+            "round_id": rnd.id, "crew_id": rnd.crew_id, "service": rnd.service.value,
+            "day": day.isoformat(), "completed_at": completed_at.isoformat()},
+            occurred_at=now, headers={"round_id": rnd.id})
+    else:
+        row = store.round_day(cur, rnd.id, day)
+    return {"round_id": rnd.id, "service": rnd.service.value, "day": _iso(row["day"]),
+            "crew_id": row["crew_id"], "completed_at": _iso(row["completed_at"]),
+            "newly_completed": created}
+
+
+def record_exception(uow, settings, now, crew_id, round_id, uprn, day, kind, note=None,
+                     supervisor=False):
+    cur = uow.cursor
+    rnd = _round(cur, round_id, crew_id, supervisor)
+    if not store.is_on_round(cur, uprn, rnd.id):
+        raise ValidationError({"uprn": [f"That property is not on round {rnd.id}."]})
+    _collection_day(settings, now, rnd, day)
+    row = store.record_exception(cur, rnd.id, uprn, day, kind, note, crew_id, now)
+    return {"round_id": row["round_id"], "uprn": row["uprn"], "day": _iso(row["day"]),
+            "kind": row["kind"], "note": row["note"], "crew_id": row["crew_id"],
+            "recorded_at": _iso(row["recorded_at"]),
+            "reason": f"The crew recorded that {ExceptionKind(kind).resident_text}."}
+
+
+def list_open_reports(cur, now, crew_id, day=None, supervisor=False):
+    rows = store.open_reports_for_crew(cur, None if supervisor else crew_id, day)
+    return [{"id": str(r["id"]), "reference": r["reference"], "uprn": r["uprn"],
+             "address": ", ".join(r["address_lines"]), "postcode": r["postcode"],
+             "latitude": r["latitude"], "longitude": r["longitude"],
+             "service": r["service"], "round_id": r["round_id"],
+             "collection_date": _iso(r["collection_date"]), "filed_at": _iso(r["filed_at"]),
+             "due_by": _iso(r["due_by"]), "overdue": r["due_by"] < now,
+             "assisted": r["assisted"]} for r in rows]
+
+
+def resolve_report(uow, now, crew_id, report_id, outcome, reason=None, supervisor=False):
+    cur = uow.cursor
+    row = store.report_by_id(cur, report_id, lock=True)
+    if row is None:
+        raise ReportNotFound("There is no such report.")
+    rnd = _round(cur, row["round_id"], crew_id, supervisor)
+    if row["status"] != "open":
+        return report_view(row)  # already resolved: a retry changes nothing
+    store.close_report(cur, row["id"], outcome, reason, now)
+    uow.publish("ReportResolved", {
+        "report_id": str(row["id"]), "reference": row["reference"], "round_id": rnd.id,
+        "crew_id": rnd.crew_id, "outcome": outcome, "reason": reason,
+        "resolved_at": now.isoformat()}, occurred_at=now, headers={"round_id": rnd.id})
+    return report_view(store.report_by_id(cur, row["id"]))
+
+
+def announce_overdue(uow, now):
+    """Marks and announces every open report past its deadline; returns how many."""
+    rows = store.claim_overdue(uow.cursor, now)
+    for r in rows:
+        uow.publish("ReportOverdue", {
+            "report_id": str(r["id"]), "reference": r["reference"], "round_id": r["round_id"],
+            "crew_id": r["crew_id"], "due_by": r["due_by"].isoformat()},
+            occurred_at=now, headers={"round_id": r["round_id"]})
+    return len(rows)
+
+
+# -- Open311 -------------------------------------------------------------------------------
+
+
+def open311_services():
+    return [{"service_code": code, "service_name": f"Missed {service.label.lower()} collection",
+             "description": f"Report a {service.label.lower()} collection that the crew "
+                            "missed, within two working days of the collection day.",
+             "metadata": True, "type": "realtime", "keywords": "bins, waste, missed collection",
+             "group": "Bins",
+             "attributes": [{"variable": True, "code": "uprn", "datatype": "string",
+                             "required": True, "datatype_description":
+                                 "The property's UPRN, up to 12 digits",
+                             "order": 1, "description": "Property reference (UPRN)"},
+                            {"variable": True, "code": "collection_date",
+                             "datatype": "string", "required": False,
+                             "datatype_description": "YYYY-MM-DD; the last collection if "
+                                                     "left out",
+                             "order": 2, "description": "The day the bin was missed"}]}
+            for code, service in OPEN311_CODES.items()]
+
+
+def _status_notes(row, now, tz):
+    if row["status"] == "open":
+        if row["due_by"] < now:
+            return "The return visit is late; the crew have been reminded."
+        due = (row["due_by"] - dt.timedelta(seconds=1)).astimezone(tz).date()
+        return f"A crew will return by the end of {_day_text(due)}."
+    if row["outcome"] == "collected":
+        return "The crew returned and collected the bin."
+    return f"The crew returned but could not collect the bin: {row['outcome_reason']}"
+
+
+def open311_request(row, now, tz):
+    service = Service(row["service"])
+    return {"service_request_id": row["reference"], "status": row["status"],
+            "status_notes": _status_notes(row, now, tz),
+            "service_name": f"Missed {service.label.lower()} collection",
+            "service_code": f"missed-{service.value}",
+            "description": f"{service.label} collection of "
+                           f"{_day_text(row['collection_date'])} reported missed.",
+            "requested_datetime": _iso(row["filed_at"]),
+            "updated_datetime": _iso(row["resolved_at"] or row["filed_at"]),
+            "expected_datetime": _iso(row["due_by"]), "address": address_text(row),
+            "address_id": row["uprn"], "zipcode": row["postcode"], "lat": row["latitude"],
+            "long": row["longitude"], "media_url": None}
+
+
+def open311_requests(cur, settings, now, service_request_id=None, service_code=None,
+                     start_date=None, end_date=None, status=None):
+    tz = settings.report.tz
+    if service_request_id:  # Open311: given ids, the other filters are ignored
+        rows = store.search_reports(cur, references=service_request_id,
+                                    limit=OPEN311_MAX_RESULTS)
+        return [open311_request(r, now, tz) for r in rows]
+    services = None
+    if service_code:
+        unknown = [c for c in service_code if c not in OPEN311_CODES]
+        if unknown:
+            raise ValidationError({"service_code": [
+                "Unknown service_code: " + ", ".join(unknown) + ". Use one of "
+                + ", ".join(OPEN311_CODES) + "."]})
+        services = [OPEN311_CODES[c].value for c in service_code]
+    span = dt.timedelta(days=OPEN311_MAX_DAYS)
+    if start_date is None and end_date is None:
+        end_date = now
+    if start_date is None:
+        start_date = end_date - span
+    if end_date is None:
+        end_date = start_date + span
+    if end_date - start_date > span:
+        raise ValidationError({"start_date": [
+            f"Ask for at most {OPEN311_MAX_DAYS} days at a time."]})
+    statuses = [s.strip() for s in (status or "").split(",") if s.strip()]
+    rows = store.search_reports(
+        cur, services=services, start=start_date, end=end_date,
+        status=statuses[0] if len(set(statuses)) == 1 else None, limit=OPEN311_MAX_RESULTS)
+    return [open311_request(r, now, tz) for r in rows]
+
+
+def report_public(cur, settings, now, report_id):
+    row = None
+    reference = references.normalise(report_id)
+    if reference and references.is_valid(reference):
+        row = store.report_by_reference(cur, reference)
+    else:
+        try:
+            row = store.report_by_id(cur, uuid.UUID(str(report_id)))
+        except ValueError:
+            row = None
+    if row is None:
+        raise ReportNotFound("There is no request with that id.")
+    return open311_request(row, now, settings.report.tz)
+

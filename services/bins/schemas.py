@@ -1,0 +1,205 @@
+"""What each bins RPC accepts. Bad input raises marshmallow's
+ValidationError with a dict of field -> plain-English messages (the gateway
+shows them next to the field), before anything reaches the database."""
+import re
+
+from marshmallow import (RAISE, Schema, ValidationError, fields, pre_load, validate,
+                         validates_schema)
+
+from services.bins.domain import postcodes, references
+from services.bins.domain.model import ExceptionKind, Outcome, Service
+
+SERVICES = [s.value for s in Service]
+CHANNELS = ("api", "web", "open311", "phone", "staff")
+MAX_WEEKS = 104
+
+
+def _required(what):
+    return {"required": f"Enter {what}.", "null": f"Enter {what}."}
+
+
+class Uprn(fields.String):
+    """A UPRN: up to 12 digits, stored and shown with leading zeros."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not re.fullmatch(r"\d{1,12}", text):
+            raise ValidationError("A property reference (UPRN) is up to 12 digits.")
+        return text.zfill(12)
+
+
+class Postcode(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        normal = postcodes.normalise(text)
+        if normal is None:
+            raise ValidationError("Enter a full UK postcode, like SW1A 1AA.")
+        return normal
+
+
+class Reference(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = references.normalise(super()._deserialize(value, attr, data, **kwargs))
+        if text is None or not references.is_valid(text):
+            raise ValidationError("Enter the reference you were given, like MB-7K3Q-92.")
+        return text
+
+
+class CrewId(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        # the staff token's subject, so allow what identity providers use
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.@:|-]{0,127}", text):
+            raise ValidationError("A crew id is like crew-7.")
+        return text
+
+
+class RoundId(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}", text):
+            raise ValidationError("A round id is like REF-0001.")
+        return text
+
+
+def _date(what, **kwargs):
+    return fields.Date(error_messages={
+        "invalid": f"Enter {what} as a date like 2026-03-02.", **_required(what)}, **kwargs)
+
+
+def _service(**kwargs):
+    return fields.String(validate=validate.OneOf(
+        SERVICES, error="Choose one of: " + ", ".join(SERVICES) + "."),
+        error_messages=_required("the kind of collection"), **kwargs)
+
+
+class _Base(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class FindAddresses(_Base):
+    postcode = Postcode(required=True, error_messages=_required("a postcode"))
+
+
+class BinDays(_Base):
+    uprn = Uprn(required=True, error_messages=_required("a property reference (UPRN)"))
+    today = _date("today's date", load_default=None, allow_none=True)
+
+
+class CalendarFeed(_Base):
+    uprn = Uprn(required=True, error_messages=_required("a property reference (UPRN)"))
+    weeks = fields.Integer(load_default=52, validate=validate.Range(
+        1, MAX_WEEKS, error=f"Choose between 1 and {MAX_WEEKS} weeks."),
+        error_messages={"invalid": "The number of weeks must be a whole number."})
+
+
+class FileReport(_Base):
+    uprn = Uprn(required=True, error_messages=_required("a property reference (UPRN)"))
+    service = _service(required=True)
+    collection_date = _date("the collection date", load_default=None, allow_none=True)
+    idempotency_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        1, 255, error="An idempotency key is 1 to 255 characters."))
+    channel = fields.String(load_default="api", validate=validate.OneOf(
+        CHANNELS, error="The channel must be one of: " + ", ".join(CHANNELS) + "."))
+
+
+class ReportStatus(_Base):
+    reference = Reference(required=True, error_messages=_required("your reference"))
+    secret = fields.String(required=True, validate=validate.Length(
+        1, 200, error="Enter the code you were given with your reference."),
+        error_messages=_required("the code you were given with your reference"))
+
+
+class _Crew(_Base):
+    crew_id = CrewId(required=True, error_messages=_required("the crew id"))
+    supervisor = fields.Boolean(load_default=False)
+
+
+class CompleteRound(_Crew):
+    round_id = RoundId(required=True, error_messages=_required("the round"))
+    day = _date("the day", required=True)
+    completed_at = fields.AwareDateTime(load_default=None, allow_none=True, error_messages={
+        "invalid": "Enter the time as a date and time with an offset, "
+                   "like 2026-03-02T11:30:00+00:00.",
+        "naive": "Give the time with its offset, like 2026-03-02T11:30:00+00:00."})
+
+
+class RecordException(_Crew):
+    round_id = RoundId(required=True, error_messages=_required("the round"))
+    uprn = Uprn(required=True, error_messages=_required("a property reference (UPRN)"))
+    day = _date("the day", required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(
+        [k.value for k in ExceptionKind],
+        error="Choose one of: " + ", ".join(k.value for k in ExceptionKind) + "."),
+        error_messages=_required("what happened"))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=500, error="Keep the note under 500 characters."))
+
+
+class ListOpenReports(_Crew):
+    day = _date("the day", load_default=None, allow_none=True)
+
+
+class ResolveReport(_Crew):
+    report_id = fields.UUID(required=True, error_messages={
+        "invalid_uuid": "That is not a report id.", **_required("the report id")})
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        [o.value for o in Outcome], error="Choose collected or not_collected."),
+        error_messages=_required("the outcome"))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=500, error="Keep the reason under 500 characters."))
+
+    @validates_schema
+    def reason_when_not_collected(self, data, **kwargs):
+        if data.get("outcome") == Outcome.NOT_COLLECTED.value and not (data.get("reason")
+                                                                        or "").strip():
+            raise ValidationError("Say why the bin could not be collected.", "reason")
+
+
+class PublicReport(_Base):
+    report_id = fields.String(required=True, error_messages=_required("the request id"))
+
+
+def _split(value):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.split(",")
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+class Open311Requests(_Base):
+    service_request_id = fields.List(Reference(), load_default=None, allow_none=True)
+    service_code = fields.List(fields.String(), load_default=None, allow_none=True)
+    start_date = fields.AwareDateTime(load_default=None, allow_none=True, error_messages={
+        "invalid": "start_date must be a date and time like 2026-03-02T00:00:00Z.",
+        "naive": "start_date needs a time zone, like 2026-03-02T00:00:00Z."})
+    end_date = fields.AwareDateTime(load_default=None, allow_none=True, error_messages={
+        "invalid": "end_date must be a date and time like 2026-03-02T00:00:00Z.",
+        "naive": "end_date needs a time zone, like 2026-03-02T00:00:00Z."})
+    status = fields.String(load_default=None, allow_none=True)
+
+    @pre_load
+    def split_lists(self, data, **kwargs):
+        data = dict(data or {})
+        for name in ("service_request_id", "service_code"):
+            if name in data:
+                data[name] = _split(data[name])
+        return data
+
+    @validates_schema
+    def check(self, data, **kwargs):
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and start > end:
+            raise ValidationError("start_date must be before end_date.", "start_date")
+        status = _split(data.get("status")) or []
+        if any(s not in ("open", "closed") for s in status):
+            raise ValidationError("status must be open or closed.", "status")
+
+
+def load(schema, **data):
+    """The cleaned arguments, or ValidationError naming each bad field."""
+    return schema().load(data)

@@ -1,0 +1,93 @@
+"""The bins service's settings, read from its nameko config.
+
+nameko re-parses `${VAR:default}` values as YAML, so a date may arrive as a
+date and "17:00" as the integer 1020 (YAML 1.1 base 60); config.yaml uses
+!raw_env_var for those, and these parsers accept either form anyway.
+"""
+import dataclasses
+import datetime as dt
+import functools
+import importlib
+
+from services.bins.domain.rules import ReportSettings
+from services.bins.domain.schedule import POLICIES, ScheduleSettings, england_and_wales
+
+
+def _time(value, default):
+    if value in (None, ""):
+        return default
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, int):  # "17:00" read as YAML 1.1 sexagesimal minutes
+        return dt.time(value // 60, value % 60)
+    return dt.time.fromisoformat(str(value).strip())
+
+
+def _date(value, default):
+    if value in (None, ""):
+        return default
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+@dataclasses.dataclass(frozen=True)
+class BinsSettings:
+    report: ReportSettings = ReportSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    overdue_sweep_seconds: float = 60.0
+    upcoming_weeks: int = 4
+
+    @classmethod
+    def from_config(cls, config):
+        base_report, base_schedule = ReportSettings(), ScheduleSettings()
+        policy = config.get("HOLIDAY_POLICY") or base_schedule.policy
+        if policy not in POLICIES:
+            raise ValueError(f"HOLIDAY_POLICY must be one of {', '.join(POLICIES)}")
+        return cls(
+            report=ReportSettings(
+                timezone=config.get("TIMEZONE") or base_report.timezone,
+                default_open_time=_time(config.get("REPORT_OPEN_TIME"),
+                                        base_report.default_open_time),
+                window_working_days=int(config.get("REPORT_WINDOW_WORKING_DAYS")
+                                        or base_report.window_working_days),
+                return_visit_working_days=int(config.get("RETURN_VISIT_WORKING_DAYS")
+                                              or base_report.return_visit_working_days),
+            ),
+            schedule=ScheduleSettings(
+                policy=policy,
+                fortnight_anchor=_date(config.get("FORTNIGHT_ANCHOR"),
+                                       base_schedule.fortnight_anchor)),
+            overdue_sweep_seconds=float(config.get("OVERDUE_SWEEP_SECONDS") or 60.0),
+        )
+
+    def today(self, now):
+        return now.astimezone(self.report.tz).date()
+
+
+@functools.lru_cache(maxsize=8)
+def _calendar(first_year, last_year):
+    return england_and_wales(range(first_year, last_year + 1))
+
+
+def working_calendar(*days):
+    """Bank holidays covering the given dates, with a year either side so
+    windows and moves that cross a new year see both."""
+    years = [d.year for d in days]
+    return _calendar(min(years) - 1, max(years) + 1)
+
+
+def utc_now():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def load_clock(path):
+    """`module:attribute` naming a callable that returns an aware datetime;
+    empty means the real clock. Lets tests and demos pin "now"."""
+    if not path:
+        return utc_now
+    module, _, attr = path.partition(":")
+    target = importlib.import_module(module)
+    for part in attr.split("."):
+        target = getattr(target, part)
+    return target

@@ -1,0 +1,172 @@
+"""A small generated borough in a fresh database, a pinned clock, and
+subscribers for the bins events, on the run's private vhost."""
+import datetime as dt
+import os
+import pathlib
+import subprocess
+import sys
+import time
+from zoneinfo import ZoneInfo
+
+import kombu
+import psycopg2
+import psycopg2.extras
+import pytest
+
+from services.bins import generator
+from services.kit import topology
+from services.kit.migrate import migration_dirs
+from tests.conftest import service_config, truncate
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+LONDON = ZoneInfo("Europe/London")
+SIZE, SEED, ROUND_SIZE = 200, 7, 25
+AS_OF = dt.date(2026, 4, 1)
+
+
+class Clock:
+    """What the service under test takes for "now" (its CLOCK config)."""
+
+    def __init__(self):
+        self.value = None
+
+    def now(self):
+        return self.value
+
+    def set(self, *args):
+        """Local (Europe/London) wall time: set(2026, 3, 3, 12, 0)."""
+        self.value = dt.datetime(*args, tzinfo=LONDON).astimezone(dt.timezone.utc)
+
+
+CLOCK = Clock()
+
+
+def run_module(module, *args):
+    """Runs a command-line tool in its own process, as an operator would
+    (COPY cannot run under this process's eventlet patching)."""
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONWARNINGS="ignore"))
+
+
+def load_borough(url):
+    done = run_module("services.bins.generator", "--size", str(SIZE), "--seed", str(SEED),
+                      "--round-size", str(ROUND_SIZE), "--as-of", AS_OF.isoformat(),
+                      "--database-url", url)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="session")
+def bins_db(make_database):
+    url = make_database("bins", migration_dirs("bins"))
+    load_borough(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def borough():
+    """The same borough, generated in memory: the facts tests pick from."""
+    made = generator.generate(SIZE, SEED, ROUND_SIZE, AS_OF)
+    properties = {}
+    for prop, services in made.properties:
+        properties[prop[0]] = {"uprn": prop[0], "lines": prop[1], "postcode": prop[2],
+                               "services": {s[1]: {"round_id": s[2], "until": s[4]}
+                                            for s in services}}
+    return {"rounds": {r.id: r for r in made.rounds}, "properties": properties}
+
+
+def pick(borough, round_id, garden=None):
+    """UPRNs on a round; garden=date: only those subscribed until then."""
+    found = []
+    for p in borough["properties"].values():
+        if round_id not in {s["round_id"] for s in p["services"].values()}:
+            continue
+        if garden is False:
+            if "garden" in p["services"]:
+                continue
+        elif garden is not None and p["services"].get("garden", {}).get("until") != garden:
+            continue
+        found.append(p["uprn"])
+    return found
+
+
+@pytest.fixture(scope="session")
+def bins_topology(broker):
+    topology.ensure(broker.uri, services=("bins",))
+    return broker
+
+
+@pytest.fixture
+def bins_config(bins_db, bins_topology):
+    truncate(bins_db, "reports", "round_days", "crew_exceptions", "outbox", "inbox")
+    CLOCK.set(2026, 3, 3, 12, 0)
+    return service_config(bins_topology, bins_db,
+                          CLOCK="tests.integration.bins.conftest:CLOCK.now",
+                          OVERDUE_SWEEP_SECONDS=3600)
+
+
+def query(url, sql, *args):
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+            cur.execute(sql, args or None)
+            return cur.fetchall() if cur.description else None
+    finally:
+        conn.close()
+
+
+class Listener:
+    """A queue bound before anything publishes; `collect` drains it."""
+
+    def __init__(self, uri, name, exchange, routing_key="", arguments=None):
+        self.conn = kombu.Connection(uri)
+        self.queue = kombu.Queue(name, exchange=exchange, routing_key=routing_key,
+                                 binding_arguments=arguments, durable=False,
+                                 auto_delete=False)(self.conn.channel())
+        self.queue.declare()
+        self.queue.purge()
+
+    def collect(self, expected, timeout=5.0, settle=0.0):
+        got = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(got) < expected:
+            message = self.queue.get(no_ack=True, accept=["json"])
+            if message is None:
+                time.sleep(0.01)
+            else:
+                got.append(message)
+        end = time.monotonic() + settle
+        while time.monotonic() < end:
+            message = self.queue.get(no_ack=True, accept=["json"])
+            if message is None:
+                time.sleep(0.02)
+            else:
+                got.append(message)
+        return got
+
+    def close(self):
+        self.queue.delete()
+        self.conn.release()
+
+
+@pytest.fixture
+def listen(bins_topology, request):
+    """listen("ReportFiled") on bins.events, or listen(round_id="FOOD-0001")
+    on bins.rounds."""
+    made = []
+
+    def make(event_type=None, round_id=None):
+        name = f"test-bins-{request.node.name[:50]}-{len(made)}"
+        if round_id is not None:
+            exchange = kombu.Exchange("bins.rounds", type="headers", durable=True)
+            listener = Listener(bins_topology.uri, name, exchange,
+                                arguments={"x-match": "all", "round_id": round_id})
+        else:
+            exchange = kombu.Exchange("bins.events", type="topic", durable=True)
+            listener = Listener(bins_topology.uri, name, exchange, routing_key=event_type)
+        made.append(listener)
+        return listener
+
+    yield make
+    for listener in made:
+        listener.close()
