@@ -16,6 +16,7 @@ import pytest
 from services.bins import generator
 from services.kit import topology
 from services.kit.migrate import migration_dirs
+from tests.support.listener import Listener
 from tests.conftest import service_config, truncate
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -113,40 +114,6 @@ def query(url, sql, *args):
             return cur.fetchall() if cur.description else None
     finally:
         conn.close()
-
-
-class Listener:
-    """A queue bound before anything publishes; `collect` drains it."""
-
-    def __init__(self, uri, name, exchange, routing_key="", arguments=None):
-        self.conn = kombu.Connection(uri)
-        self.queue = kombu.Queue(name, exchange=exchange, routing_key=routing_key,
-                                 binding_arguments=arguments, durable=False,
-                                 auto_delete=False)(self.conn.channel())
-        self.queue.declare()
-        self.queue.purge()
-
-    def collect(self, expected, timeout=5.0, settle=0.0):
-        got = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(got) < expected:
-            message = self.queue.get(no_ack=True, accept=["json"])
-            if message is None:
-                time.sleep(0.01)
-            else:
-                got.append(message)
-        end = time.monotonic() + settle
-        while time.monotonic() < end:
-            message = self.queue.get(no_ack=True, accept=["json"])
-            if message is None:
-                time.sleep(0.02)
-            else:
-                got.append(message)
-        return got
-
-    def close(self):
-        self.queue.delete()
-        self.conn.release()
 
 
 @pytest.fixture
