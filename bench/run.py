@@ -10,7 +10,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import pathlib
 import platform
 import subprocess
 import sys
