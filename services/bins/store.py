@@ -43,6 +43,33 @@ def services_of(cur, uprn, service=None):
     return cur.fetchall()
 
 
+def property_with_service(cur, uprn, service):
+    """The property (or None) and, on the same row, its round for `service`
+    (NULL columns when it does not receive it): one round trip for filing."""
+    cur.execute("""SELECT p.uprn, p.address_lines, p.postcode, p.ward, p.latitude, p.longitude,
+                          ps.service, ps.round_id, ps.assisted, ps.subscribed_until,
+                          r.weekday, r.frequency, r.week, r.crew_id
+                     FROM properties p
+                     LEFT JOIN property_services ps ON ps.uprn = p.uprn AND ps.service = %s
+                     LEFT JOIN rounds r ON r.id = ps.round_id
+                    WHERE p.uprn = %s""", (service, uprn))
+    return cur.fetchone()
+
+
+def collection_facts(cur, uprn, service, round_id, day):
+    """What the crew recorded for one collection, and any open report for it."""
+    cur.execute("""SELECT (SELECT completed_at FROM round_days
+                            WHERE round_id = %(round)s AND day = %(day)s) AS completed_at,
+                          (SELECT kind FROM crew_exceptions
+                            WHERE uprn = %(uprn)s AND round_id = %(round)s
+                              AND day = %(day)s) AS exception,
+                          (SELECT id FROM reports
+                            WHERE uprn = %(uprn)s AND service = %(service)s
+                              AND collection_date = %(day)s AND status = 'open') AS open_report_id""",
+                {"uprn": uprn, "service": service, "round": round_id, "day": day})
+    return cur.fetchone()
+
+
 def round_from_row(row, id_key="round_id"):
     return Round(row[id_key], Service(row["service"]), row["weekday"],
                  Frequency(row["frequency"]), row["week"], row["crew_id"])
@@ -187,9 +214,8 @@ def insert_report(cur, report):
                            %(uprn)s, %(service)s, %(collection_date)s, %(round_id)s,
                            %(crew_id)s, %(channel)s, %(filed_at)s, %(due_by)s)
                    ON CONFLICT DO NOTHING
-                   RETURNING id""", report)
-    row = cur.fetchone()
-    return row["id"] if row else None
+                   RETURNING id, status, outcome, outcome_reason, resolved_at""", report)
+    return cur.fetchone()
 
 
 def close_report(cur, report_id, outcome, reason, resolved_at):
