@@ -48,7 +48,7 @@ from werkzeug.wrappers import Request, Response
 from services.kit.logs import CORRELATION_KEY, set_correlation_id
 
 from gateway import errors
-from gateway.auth import Authenticator, require_roles
+from gateway.auth import API_KEY_HEADER, Authenticator, require_roles
 from gateway.csrf import Csrf, secret_or_random
 from gateway.idempotency import CONTEXT_KEY as IDEMPOTENCY_CONTEXT_KEY
 from gateway.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -222,7 +222,11 @@ class GatewayServer(WebServer):
         if exc.status >= 500 and not isinstance(exc, errors.ServiceUnavailable):
             # whatever raised it, a 500 shows only the reference
             exc = errors.internal_error(correlation_id_for(request.environ))
-        if wants_html(request, spec):
+        renderer = spec.error_renderer if spec is not None else \
+            _prefix_error_renderer(request.path)
+        if renderer is not None:
+            response = renderer(request, exc)
+        elif wants_html(request, spec):
             # a 500's message carries the reference, which the page shows apart
             message = "Try again later" if exc.status >= 500 and \
                 exc.extra.get("correlation_id") else exc.message
@@ -253,6 +257,22 @@ class GatewayServer(WebServer):
         if "Cache-Control" not in h:
             h["Cache-Control"] = "no-store"
         return response
+
+
+_PREFIX_ERROR_RENDERERS = {}
+
+
+def register_error_renderer(prefix, renderer):
+    """Errors for paths under `prefix` that match no route (404, 405) get
+    `renderer(request, ApiError)`, as that prefix's routes do."""
+    _PREFIX_ERROR_RENDERERS[prefix] = renderer
+
+
+def _prefix_error_renderer(path):
+    for prefix, renderer in _PREFIX_ERROR_RENDERERS.items():
+        if path.startswith(prefix):
+            return renderer
+    return None
 
 
 _ERROR_TITLES = {
@@ -394,6 +414,8 @@ class GatewayHandler(HttpRequestHandler):
         context_data = self.server.context_data_from_headers(request)
         if claim is not None:
             context_data[IDEMPOTENCY_CONTEXT_KEY] = claim.scoped_key
+        # for routes whose RPC takes the key as an argument
+        request.idempotency_key = claim.scoped_key if claim is not None else None
         args, kwargs = self.get_entrypoint_parameters(request)
         self.check_signature(args, kwargs)
         event = Event()
@@ -406,7 +428,14 @@ class GatewayHandler(HttpRequestHandler):
 
     def _principal(self, request):
         try:
-            return self.server.auth.authenticate(request.headers)
+            principal = self.server.auth.authenticate(request.headers)
+            field_name = self.spec.api_key_field
+            if principal is None and field_name:
+                # Open311 sends its key as a form or query parameter
+                key = request.form.get(field_name) or request.args.get(field_name)
+                if key:
+                    principal = self.server.auth.authenticate({API_KEY_HEADER: key})
+            return principal
         except errors.Unauthorized:
             # bad credentials matter only where a role is needed; elsewhere
             # the caller is simply anonymous
@@ -553,8 +582,11 @@ def api(method, path, **options):
     idempotent (default True for writes), rate_limit (None: the default,
     False: none, or a string like "5/minute"), tags, errors (further HTTP
     statuses to document), summary/description (default: the docstring),
-    in_docs. The route method gets the werkzeug request with `.validated`
-    (the loaded body), `.query`, `.principal`, `.correlation_id`."""
+    in_docs, media_type (a success that is not JSON), api_key_field (a form
+    or query field that may carry an API key), error_renderer (errors in a
+    format of the route's own). The route method gets the werkzeug request
+    with `.validated` (the loaded body), `.query`, `.principal`,
+    `.correlation_id`, `.idempotency_key` (the scoped key, or None)."""
     return _route("api", method, path, **options)
 
 

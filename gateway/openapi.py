@@ -30,7 +30,8 @@ ERROR_DESCRIPTIONS = {
     409: "A request with the same Idempotency-Key is still running",
     413: "The request body is larger than the gateway accepts",
     415: "The request body is not JSON",
-    422: "The Idempotency-Key was already used for a different request",
+    422: "A business rule refused the request (error.code names the rule), or the "
+         "Idempotency-Key was already used for a different request",
     429: "Too many requests; see Retry-After",
     503: "A service did not answer in time",
 }
@@ -56,6 +57,13 @@ class RouteSpec:
     csrf: bool = True                   # page writes check the CSRF token
     errors: tuple = ()                  # further statuses to document
     in_docs: bool = True
+    # a form or query field that may carry an API key (Open311's api_key)
+    api_key_field: str = None
+    # fn(request, ApiError) -> Response, for routes whose errors have a format
+    # of their own (Open311); None: the gateway's JSON or HTML error
+    error_renderer: object = field(default=None, compare=False)
+    # media type of a successful answer when it is not JSON (a calendar feed)
+    media_type: str = None
     operation_id: str = field(default="", compare=False)
 
     @property
@@ -70,8 +78,10 @@ def routes(service_cls):
         for entrypoint in getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, ()):
             spec = getattr(entrypoint, "spec", None)
             if spec is not None:
-                line = inspect.getsourcelines(member)[1]
-                found.append((line, spec))
+                # the class's own routes first, then its mixins', each in source order
+                order = (member.__module__ != service_cls.__module__, member.__module__,
+                         inspect.getsourcelines(member)[1])
+                found.append((order, spec))
     return [spec for _, spec in sorted(found, key=lambda pair: pair[0])]
 
 
@@ -117,6 +127,8 @@ def _operation(spec):
     ok = {"description": "Success"}
     if spec.response is not None:
         ok["content"] = {"application/json": {"schema": spec.response}}
+    elif spec.media_type:
+        ok["content"] = {spec.media_type: {"schema": {"type": "string"}}}
     op["responses"][str(spec.status)] = ok
 
     statuses = set(spec.errors)

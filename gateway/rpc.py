@@ -17,7 +17,9 @@ sends the name (`exc_type`) and `str(exc)` (`value`) back to the gateway:
 - a name ending in `Forbidden`, or `PermissionDenied`: 403.
 - a name ending in `Conflict` or `AlreadyExists`: 409.
 - a name ending in `Rejected` or `Unprocessable` (a business rule says no,
-  e.g. the missed-bin window has closed): 422.
+  e.g. the missed-bin window has closed): 422. When the message is a JSON
+  object `{"code": ..., "reason": ...}`, the error's code is the rule's code
+  and its message (and `reason`) the rule's reason.
 
 For these the exception's message reaches the resident word for word, so
 write it in plain English and put no personal data in it. Every other
@@ -70,6 +72,24 @@ def _fields_from(value):
     return _flatten(data)
 
 
+def _rule_from(value):
+    """(code, reason) when a rejection's message is {"code", "reason"}."""
+    data = value if isinstance(value, dict) else None
+    if data is None and isinstance(value, str) and value.lstrip().startswith("{"):
+        for parse in (json.loads, ast.literal_eval):
+            try:
+                data = parse(value)
+                break
+            except (ValueError, SyntaxError, TypeError):
+                continue
+    if not isinstance(data, dict):
+        return None
+    code, reason = data.get("code"), data.get("reason") or data.get("message")
+    if not isinstance(code, str) or not isinstance(reason, str) or not code:
+        return None
+    return code, reason
+
+
 def _flatten(data, prefix=""):
     out = {}
     for key, value in data.items():
@@ -100,6 +120,11 @@ def map_remote_error(service, exc: RemoteError):
     elif name.endswith("Conflict") or name.endswith("AlreadyExists"):
         return errors.Conflict(value or None, extra=extra)
     elif name.endswith("Rejected") or name.endswith("Unprocessable"):
+        rule = _rule_from(exc.value)
+        if rule is not None:
+            code, reason = rule
+            return errors.Unprocessable(reason, code=code,
+                                        extra={**extra, "reason": reason})
         return errors.Unprocessable(value or None, extra=extra)
     # the value may hold anything; the service has logged it with a trace
     log.error("unexpected error from %s: %s", service, name)

@@ -3,7 +3,8 @@
     nameko run --config gateway/config.yaml gateway.service
 
 Route methods stay thin: the decorator declares the contract (schemas,
-roles, limits) and gateway.http enforces it before the method runs.
+roles, limits) and gateway.http enforces it before the method runs. Each
+resident journey keeps its routes in a mixin of its own (gateway/bins_routes.py).
 """
 import datetime as dt
 import logging
@@ -15,6 +16,9 @@ from services.kit.logs import CorrelationId
 
 from gateway import errors, openapi, schemas
 from gateway.auth import STAFF_ROLES, SUPERVISOR
+# the module, not the class: `nameko run gateway.service` would try to run
+# any class with entrypoints found in this namespace
+from gateway import bins_routes
 from gateway.http import Config, Pages, StaticAssets, api, page, redirect
 from gateway.rpc import ServiceRpc, health_report
 
@@ -23,7 +27,7 @@ log = logging.getLogger(__name__)
 PARKED_LIST_TIMEOUT = 10
 
 
-class GatewayService:
+class GatewayService(bins_routes.BinsRoutes):
     name = "gateway"
 
     correlation_id = CorrelationId()

@@ -6,6 +6,7 @@
 # Each one that is not answering is taken from, in order: a native install
 # (started if stopped), a Docker engine if one is reachable (compose.infra),
 # or apt-get (installed, then started). INFRA=native|docker forces a choice.
+# Also Debian's chromium for the browser tests, when it is missing.
 set -euo pipefail
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -148,6 +149,17 @@ enable_management() {
 
 # curl is how we talk to the management API and to the gateway.
 have curl || apt_install curl ca-certificates
+
+# The page tests (tests/browser) drive Debian's Chromium; playwright's own
+# browser download is never used. CHROMIUM=skip leaves it out.
+CHROMIUM_PATH="${TOWNHALL_CHROMIUM:-/usr/bin/chromium}"
+if [[ "${CHROMIUM:-}" != skip && ! -x "$CHROMIUM_PATH" ]]; then
+  if have apt-get && [[ $EUID -eq 0 ]]; then
+    apt_install chromium
+  else
+    warn "no Chromium at $CHROMIUM_PATH: the browser tests will fail (apt-get install chromium)"
+  fi
+fi
 
 declare -a via_docker=()
 declare -a started=()

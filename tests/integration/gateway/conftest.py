@@ -294,3 +294,30 @@ def make_token():
 def bearer():
     """bearer(roles, ...) -> an Authorization header for a test token."""
     return lambda roles, **kwargs: {"Authorization": f"Bearer {_token(roles, **kwargs)}"}
+
+
+# --- the bins journey: a gateway beside an in-memory bins service ---
+
+@pytest.fixture(scope="session")
+def bins_state():
+    from tests.integration.gateway.fake_bins import BinsState
+    return BinsState()
+
+
+@pytest.fixture(scope="session")
+def bins_gateway(gw_broker, gw_containers, echo_log, bins_state, redis_client):
+    """A gateway whose `bins` is the fake of fake_bins.py, in a scenario of
+    its own (one rpc-bins queue per vhost: the echo stand-in must not share it)."""
+    from tests.integration.gateway.fake_bins import make_fake_bins
+    scenario = Scenario(gw_broker, gw_containers, echo_log)
+    gw_containers.start(make_fake_bins(bins_state), {
+        "AMQP_URI": scenario.amqp_uri, "rpc_exchange": scenario.exchange,
+        "max_workers": 10})
+    return scenario.gateway()
+
+
+@pytest.fixture
+def bins(bins_gateway, bins_state):
+    """The bins gateway with the fake's reports and call log emptied."""
+    bins_state.reset()
+    return bins_gateway

@@ -1,0 +1,405 @@
+"""What the gateway accepts and returns for bins: JSON API schemas, the
+resident forms, and the words the pages use for statuses.
+
+The bins service's RPC contract is in docs/bins.md. Dates travel to it as
+ISO strings, so every date loaded here is handed on with `.isoformat()`.
+"""
+import datetime as dt
+import re
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from gateway.schemas import GatewaySchema, PlainText, Postcode, Timestamp
+
+SERVICES = {
+    "refuse": "Rubbish",
+    "recycling": "Recycling",
+    "garden": "Garden waste",
+    "food": "Food waste",
+}
+EXCEPTION_KINDS = ("bin_not_out", "contaminated", "no_access", "excess_waste")
+OUTCOMES = ("collected", "not_collected")
+
+_UPRN = re.compile(r"^[0-9]{1,12}$")
+_REFERENCE = re.compile(r"^[A-Z]{2}-[2-9A-HJKMNP-Z]{4}-[0-9]{2}$")
+
+
+def valid_uprn(text):
+    return bool(_UPRN.match(text or ""))
+
+
+def normalise_reference(text):
+    """MB-7K3Q-92 in any case and spacing, or None when it cannot be one."""
+    compact = re.sub(r"[\s-]", "", (text or "").upper())
+    if len(compact) != 8:
+        return None
+    reference = f"{compact[:2]}-{compact[2:6]}-{compact[6:]}"
+    return reference if _REFERENCE.match(reference) else None
+
+
+class Uprn(fields.String):
+    default_error_messages = {
+        "invalid": "Enter a UPRN: up to 12 digits",
+        "required": "Enter a UPRN",
+        "null": "Enter a UPRN",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = str(value).strip() if isinstance(value, (str, int)) else None
+        if text is None or not valid_uprn(text):
+            raise self.make_error("invalid")
+        return text
+
+
+class IsoDate(fields.Date):
+    """A date as YYYY-MM-DD, in words a person can act on."""
+
+    default_error_messages = {
+        "invalid": "Enter a date like 2026-03-31",
+        "required": "Enter a date",
+        "null": "Enter a date",
+    }
+
+
+def _service_field(**kwargs):
+    return fields.String(
+        validate=validate.OneOf(list(SERVICES),
+                                error="Choose one of: " + ", ".join(SERVICES)),
+        metadata={"description": "refuse, recycling, garden or food",
+                  "example": "refuse"}, **kwargs)
+
+
+# --- JSON API: residents ---
+
+class AddressQuerySchema(GatewaySchema):
+    postcode = Postcode(required=True, metadata={"example": "SW1A 1AA"})
+
+
+class AddressSchema(GatewaySchema):
+    uprn = fields.String(required=True, metadata={
+        "description": "Unique Property Reference Number"})
+    address = fields.String(required=True, metadata={"description": "On one line"})
+    lines = fields.List(fields.String())
+
+
+class AddressListSchema(GatewaySchema):
+    postcode = fields.String(required=True)
+    addresses = fields.List(fields.Nested(AddressSchema), required=True)
+
+
+class VisitSchema(GatewaySchema):
+    date = Timestamp(required=True, metadata={"description": "YYYY-MM-DD"})
+    scheduled_for = Timestamp(allow_none=True, metadata={
+        "description": "The usual day, when a bank holiday moved it"})
+    moved = fields.Boolean()
+
+
+class CrewExceptionViewSchema(GatewaySchema):
+    kind = fields.String(required=True, metadata={
+        "description": "bin_not_out, contaminated, no_access or excess_waste"})
+    reason = fields.String(allow_none=True, metadata={"description": "In words"})
+
+
+class LastVisitSchema(VisitSchema):
+    status = fields.String(allow_none=True, metadata={
+        "description": "completed, still_out, exception or scheduled"})
+    exception = fields.Nested(CrewExceptionViewSchema, allow_none=True, metadata={
+        "description": "What the crew recorded for this property, if anything"})
+
+
+class ReportAllowedSchema(GatewaySchema):
+    allowed = fields.Boolean(required=True)
+    code = fields.String(allow_none=True, metadata={
+        "description": "Why not, for programs (see docs/bins.md)"})
+    reason = fields.String(allow_none=True, metadata={"description": "Why not, for people"})
+    collection_date = Timestamp(allow_none=True)
+
+
+class PropertyServiceSchema(GatewaySchema):
+    service = fields.String(required=True)
+    name = fields.String(required=True)
+    round_id = fields.String(allow_none=True)
+    frequency = fields.String(allow_none=True)
+    assisted = fields.Boolean()
+    last = fields.Nested(LastVisitSchema, allow_none=True)
+    next = fields.List(fields.Nested(VisitSchema))
+    report = fields.Nested(ReportAllowedSchema, allow_none=True)
+
+
+class BinDaysSchema(GatewaySchema):
+    uprn = fields.String(required=True)
+    address = fields.String(allow_none=True)
+    postcode = fields.String(allow_none=True)
+    services = fields.List(fields.Nested(PropertyServiceSchema), required=True)
+    calendar_url = fields.String(metadata={
+        "description": "An iCalendar feed of these collections, to subscribe to"})
+
+
+class CalendarQuerySchema(GatewaySchema):
+    weeks = fields.Integer(
+        load_default=52,
+        validate=validate.Range(1, 104, error="Ask for between 1 and 104 weeks"),
+        error_messages={"invalid": "Enter a whole number of weeks, like 26"})
+
+
+class FileReportSchema(GatewaySchema):
+    uprn = Uprn(required=True)
+    service = _service_field(required=True, error_messages={
+        "required": "Choose which bin was missed"})
+    collection_date = IsoDate(load_default=None, allow_none=True, metadata={
+        "description": "Default: the most recent collection"})
+
+
+class ReportStatusSchema(GatewaySchema):
+    reference = fields.String(required=True, metadata={"example": "MB-7K3Q-92"})
+    service = fields.String(required=True)
+    collection_date = Timestamp(allow_none=True)
+    status = fields.String(required=True, metadata={"description": "open or closed"})
+    outcome = fields.String(allow_none=True, metadata={
+        "description": "collected or not_collected, once resolved"})
+    outcome_reason = fields.String(allow_none=True)
+    due_by = Timestamp(allow_none=True, metadata={
+        "description": "When the crew should have put it right"})
+    filed_at = Timestamp(allow_none=True)
+    resolved_at = Timestamp(allow_none=True)
+    address = fields.String(allow_none=True)
+
+
+class FiledReportSchema(GatewaySchema):
+    created = fields.Boolean(required=True, metadata={
+        "description": "false: an open report already existed and is returned"})
+    report = fields.Nested(ReportStatusSchema, required=True)
+    secret = fields.String(allow_none=True, metadata={
+        "description": "Only when created: send it with the reference to see "
+                       "the report (X-Resident-Secret header or ?secret=)"})
+    status_url = fields.String()
+
+
+# --- JSON API: crews ---
+
+class CompleteRoundSchema(GatewaySchema):
+    day = IsoDate(required=True)
+    completed_at = fields.AwareDateTime(
+        load_default=None, allow_none=True,
+        error_messages={"invalid": "Enter a date and time with its offset, "
+                                   "like 2026-03-31T14:05:00+01:00",
+                        "naive": "Give the time with its offset, like +01:00"},
+        metadata={"description": "Default: now"})
+
+
+class RoundDaySchema(GatewaySchema):
+    round_id = fields.String(required=True)
+    day = Timestamp(required=True)
+    completed_at = Timestamp(allow_none=True)
+    crew_id = fields.String(allow_none=True)
+    service = fields.String(allow_none=True)
+    newly_completed = fields.Boolean(metadata={
+        "description": "false when the round was already marked complete"})
+
+
+class RecordExceptionSchema(GatewaySchema):
+    uprn = Uprn(required=True)
+    day = IsoDate(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(
+        EXCEPTION_KINDS, error="Choose one of: " + ", ".join(EXCEPTION_KINDS)))
+    note = PlainText(load_default=None, allow_none=True, validate=validate.Length(
+        max=500, error="The note must be 500 characters or fewer"))
+
+
+class CrewExceptionSchema(GatewaySchema):
+    round_id = fields.String(required=True)
+    uprn = fields.String(required=True)
+    day = Timestamp(required=True)
+    kind = fields.String(required=True)
+    note = fields.String(allow_none=True)
+    crew_id = fields.String(allow_none=True)
+    recorded_at = Timestamp(allow_none=True)
+    reason = fields.String(allow_none=True, metadata={
+        "description": "What a resident is told if they report this collection"})
+
+
+class CrewReportsQuerySchema(GatewaySchema):
+    day = IsoDate(load_default=None, allow_none=True, metadata={
+        "description": "Only reports for this collection day"})
+
+
+class CrewReportSchema(GatewaySchema):
+    id = fields.String(required=True, metadata={"description": "For resolving the report"})
+    reference = fields.String(required=True)
+    service = fields.String(required=True)
+    uprn = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    postcode = fields.String(allow_none=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    assisted = fields.Boolean(allow_none=True)
+    round_id = fields.String(allow_none=True)
+    collection_date = Timestamp(allow_none=True)
+    filed_at = Timestamp(allow_none=True)
+    due_by = Timestamp(allow_none=True)
+    overdue = fields.Boolean(allow_none=True)
+
+
+class CrewReportListSchema(GatewaySchema):
+    items = fields.List(fields.Nested(CrewReportSchema), required=True)
+    count = fields.Integer(required=True)
+
+
+class ResolveReportSchema(GatewaySchema):
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        OUTCOMES, error="Choose collected or not_collected"))
+    reason = PlainText(load_default=None, allow_none=True, validate=validate.Length(
+        max=500, error="The reason must be 500 characters or fewer"))
+
+    @validates_schema
+    def reason_when_not_collected(self, data, **kwargs):
+        if data.get("outcome") == "not_collected" and not data.get("reason"):
+            raise ValidationError("Say why the bin was not collected", "reason")
+
+
+class CrewResolvedSchema(ReportStatusSchema):
+    id = fields.String(allow_none=True)
+
+
+# --- resident forms ---
+
+def _required(message):
+    return {"required": message, "null": message}
+
+
+class FormPostcode(Postcode):
+    """A blank box is a missing answer, not a malformed one."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not value.strip():
+            raise self.make_error("required")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class PostcodeFormSchema(GatewaySchema):
+    postcode = FormPostcode(required=True)
+
+
+class AddressFormSchema(GatewaySchema):
+    postcode = FormPostcode(required=True)
+    uprn = fields.String(required=True, validate=validate.Regexp(
+        _UPRN, error="Select your address"), error_messages=_required(
+        "Select your address"))
+
+
+class MissedServiceFormSchema(GatewaySchema):
+    service = fields.String(required=True, validate=validate.OneOf(
+        list(SERVICES), error="Select which bin was not collected"),
+        error_messages=_required("Select which bin was not collected"))
+    # random per rendered form: a double click sends the same value twice
+    submission = fields.String(load_default=None, validate=validate.Length(max=64))
+
+
+class Reference(fields.String):
+    default_error_messages = {
+        "invalid": "Enter your reference as it is shown, like MB-7K3Q-92",
+        "required": "Enter your reference",
+        "null": "Enter your reference",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        if not value.strip():
+            raise self.make_error("required")
+        reference = normalise_reference(value)
+        if reference is None:
+            raise self.make_error("invalid")
+        return reference
+
+
+class TrackFormSchema(GatewaySchema):
+    reference = Reference(required=True)
+    secret = PlainText(required=True, missing_message="Enter your tracking code",
+                       validate=validate.Length(
+                           max=256, error="Enter the tracking code as it is shown"))
+
+
+# --- words for the pages ---
+
+def day_text(value):
+    """2026-03-31 -> Tuesday 31 March 2026."""
+    day = _as_date(value)
+    return f"{day:%A} {day.day} {day:%B %Y}" if day else ""
+
+
+def time_text(value):
+    """An ISO datetime -> 5pm on Tuesday 31 March 2026 (in its own offset)."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    clock = "midnight" if (moment.hour, moment.minute) == (0, 0) else \
+        f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+    if clock == "midnight":
+        # the end of the day before reads better than 12am
+        return f"the end of {day_text(moment.date() - dt.timedelta(days=1))}"
+    return f"{clock} on {day_text(moment.date())}"
+
+
+def _as_date(value):
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+EXCEPTION_WORDS = {
+    "bin_not_out": "The crew recorded that the bin was not out",
+    "contaminated": "Not emptied: the crew recorded that the bin had the wrong things in it",
+    "no_access": "Not emptied: the crew could not get to the bin",
+    "excess_waste": "The crew recorded extra waste they could not take",
+}
+VISIT_WORDS = {
+    "collected": "Collected",
+    "completed": "Collected",
+    "complete": "Collected",
+    "still_out": "The crew are still working on this round",
+    "in_progress": "The crew are still working on this round",
+    "scheduled": "No problems were recorded",
+}
+
+
+def last_visit_words(last):
+    """The last collection's status, in a few plain words."""
+    if not last:
+        return ""
+    exception = last.get("exception")
+    if isinstance(exception, dict):
+        return exception.get("reason") or EXCEPTION_WORDS.get(
+            exception.get("kind"), "The crew recorded a problem")
+    if exception:
+        return EXCEPTION_WORDS.get(exception, "The crew recorded a problem")
+    status = last.get("status")
+    if not status:
+        return ""
+    return VISIT_WORDS.get(status, status.replace("_", " ").capitalize())
+
+
+def report_status_words(report):
+    """(tag text, tag colour, sentence) for a report's status."""
+    status = report.get("status")
+    outcome = report.get("outcome")
+    if outcome == "collected":
+        return "Collected", "green", "The crew went back and emptied the bin."
+    if outcome == "not_collected":
+        why = report.get("outcome_reason")
+        sentence = "The crew went back but could not empty the bin"
+        return "Not collected", "red", sentence + (f": {why}" if why else ".")
+    if status in (None, "open", "filed", "assigned"):
+        due = time_text(report.get("due_by"))
+        return "Open", "blue", (
+            f"We have asked the crew to go back by {due}." if due else
+            "We have asked the crew to go back.")
+    return status.replace("_", " ").capitalize(), "grey", ""

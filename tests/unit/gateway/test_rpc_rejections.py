@@ -1,0 +1,21 @@
+import json
+
+from nameko.exceptions import RemoteError
+
+from gateway import errors
+from gateway.rpc import map_remote_error
+
+
+def test_a_rejection_carrying_a_rule_gives_its_code_and_reason():
+    value = json.dumps({"code": "report_window_closed", "reason": "It is too late."})
+    error = map_remote_error("bins", RemoteError("ReportRejected", value))
+    assert isinstance(error, errors.Unprocessable)
+    assert (error.code, error.message) == ("report_window_closed", "It is too late.")
+    assert error.body()["error"]["reason"] == "It is too late."
+
+
+def test_a_plain_rejection_keeps_its_message():
+    error = map_remote_error("bins", RemoteError("ReportRejected", "No, sorry"))
+    assert (error.code, error.message) == ("unprocessable", "No, sorry")
+    odd = map_remote_error("bins", RemoteError("ReportRejected", '{"code": 5}'))
+    assert odd.message == '{"code": 5}'
