@@ -10,8 +10,12 @@ from bench.common import summary
 ECHO = "/api/v1/echo"
 
 
-def load(base_url, clients, seconds, path=ECHO, body=None):
+def load(base_url, clients, seconds, path=ECHO, body=None, method="POST", ok=(200,)):
+    """Drives `clients` keep-alive sessions for `seconds`. `path` and `body`
+    may be callables, for a new target on every request."""
     body = body or {"message": "hello from the benchmark"}
+    path_for = path if callable(path) else (lambda: path)
+    body_for = body if callable(body) else (lambda: body)
     latencies, errors = [], []
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds
@@ -20,10 +24,14 @@ def load(base_url, clients, seconds, path=ECHO, body=None):
         session = requests.Session()
         mine, bad = [], 0
         while time.perf_counter() < stop_at:
+            try:
+                url, payload = base_url + path_for(), body_for() if method == "POST" else None
+            except StopIteration:
+                break  # the caller's supply of targets ran out
             t0 = time.perf_counter()
-            resp = session.post(base_url + path, json=body, timeout=10)
+            resp = session.request(method, url, json=payload, timeout=10)
             elapsed = time.perf_counter() - t0
-            if resp.status_code == 200:
+            if resp.status_code in ok:
                 mine.append(elapsed)
             else:
                 bad += 1

@@ -26,6 +26,9 @@ from tests.support.stack import ROOT, Stack
 GOALS = {
     "outbox_ratio": 1.0,          # outbox relay events/s over the dispatcher's
     "commit_to_subscriber_p99_ms": 50.0,
+    "filing_to_echo_rate": 0.7,   # missed-bin reports/s over echo requests/s
+    "filing_to_echo_p99": 2.0,    # filing p99 at most twice the echo's
+    "lookup_p99_big_to_small": 1.5,  # bin days at 1,000,000 properties vs 10,000
 }
 
 
@@ -80,6 +83,36 @@ def versions():
     }
 
 
+def _line(label, r, unit="req/s"):
+    return (f"  {label:<34} {r['per_second']:>8.1f} {unit}   p50 {r['p50_ms']:>6.2f} ms"
+            f"   p99 {r['p99_ms']:>6.2f} ms   ({r['count']} ok, {r['errors']} errors)")
+
+
+def bins_report(b):
+    lines = [f"Missed bins through the gateway ({b['sizes']['small']:,}-property borough, "
+             f"{b['echo']['clients']} clients, {b['reportable_pairs']:,} reportable bins)",
+             _line("echo (same run)", b["echo"]),
+             _line("POST /api/v1/bins/reports", b["filing"]),
+             f"  filing / echo rate {b['filing_to_echo_rate']:.2f}   goal >= "
+             f"{GOALS['filing_to_echo_rate']}: "
+             f"{verdict(b['filing_to_echo_rate'] >= GOALS['filing_to_echo_rate'])}",
+             f"  filing / echo p99  {b['filing_to_echo_p99']:.2f}   goal <= "
+             f"{GOALS['filing_to_echo_p99']}: "
+             f"{verdict(b['filing_to_echo_p99'] <= GOALS['filing_to_echo_p99'])}",
+             "",
+             f"Bin-day lookups (GET /api/v1/bins/properties/<uprn>, "
+             f"{b['lookup_small']['clients']} clients)",
+             _line(f"{b['sizes']['small']:,} properties", b["lookup_small"]),
+             _line(f"{b['sizes']['big']:,} properties", b["lookup_big"]),
+             f"  p99 {b['sizes']['big']:,} / {b['sizes']['small']:,}   "
+             f"{b['lookup_p99_big_to_small']:.2f}   goal <= {GOALS['lookup_p99_big_to_small']}: "
+             f"{verdict(b['lookup_p99_big_to_small'] <= GOALS['lookup_p99_big_to_small'])}"]
+    if b["load_seconds"]["big"]:
+        lines.append(f"  (generating and loading {b['sizes']['big']:,} properties took "
+                     f"{b['load_seconds']['big']:.0f} s)")
+    return lines
+
+
 def verdict(ok):
     return "met" if ok else "NOT met"
 
@@ -113,6 +146,9 @@ def report(results):
         lines.append(f"  p50 {c['p50_ms']:.2f} ms   p99 {c['p99_ms']:.2f} ms   "
                      f"goal p99 < {GOALS['commit_to_subscriber_p99_ms']:.0f} ms: "
                      f"{verdict(c['p99_ms'] < GOALS['commit_to_subscriber_p99_ms'])}")
+    if results.get("bins"):
+        lines.append("")
+        lines.extend(bins_report(results["bins"]))
     return "\n".join(lines)
 
 
@@ -120,7 +156,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short runs, for a smoke check")
-    parser.add_argument("--only", choices=("echo", "outbox"))
+    parser.add_argument("--only", choices=("echo", "outbox", "bins"))
+    parser.add_argument("--big-size", type=int, default=1_000_000,
+                        help="properties in the large borough for the lookup comparison")
+    parser.add_argument("--fresh", action="store_true",
+                        help="regenerate the large borough even if a previous run left it")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--events", type=int, default=6000)
     args = parser.parse_args()
@@ -133,6 +173,10 @@ def main():
         results["echo"] = bench_echo(seconds)
     if args.only in (None, "outbox"):
         results["outbox"] = bench_outbox(events, seconds)
+    if args.only in (None, "bins"):
+        from bench import bins
+        big = 100_000 if args.quick else args.big_size
+        results["bins"] = bins.run(seconds, big, reuse=not args.fresh)
     print(report(results))
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
