@@ -46,6 +46,7 @@ from werkzeug.utils import redirect as werkzeug_redirect
 from werkzeug.wrappers import Request, Response
 
 from services.kit.logs import CORRELATION_KEY, set_correlation_id
+from services.kit.schemas import instance
 
 from gateway import errors
 from gateway.auth import API_KEY_HEADER, Authenticator, require_roles
@@ -452,7 +453,7 @@ class GatewayHandler(HttpRequestHandler):
     @staticmethod
     def _load(schema_cls, data):
         try:
-            return schema_cls().load(data)
+            return instance(schema_cls).load(data)
         except ValidationError as exc:
             raise errors.ValidationFailed(fields=_as_fields(exc.messages))
 
@@ -531,7 +532,7 @@ def _as_fields(messages):
 def _dump(schema_cls, payload):
     """Only the declared fields leave the gateway; a payload that does not
     fit its own schema is a bug, shown to the client as a 500."""
-    schema = schema_cls()
+    schema = instance(schema_cls)
     data = schema.dump(payload)
     problems = schema.validate(data)
     if problems:

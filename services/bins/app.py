@@ -198,11 +198,12 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
         earlier = store.report_by_idempotency_key(cur, idempotency_key)
         if earlier is not None:
             return _existing(earlier)
-    prop = store.property_with_service(cur, uprn, service)
+    today = settings.today(now)
+    since = min(today, collection_date or today) - dt.timedelta(days=31)
+    prop = store.property_with_service(cur, uprn, service, since)
     if prop is None:
         raise PropertyNotFound("We could not find a property with that reference.")
-    today = settings.today(now)
-    cal = working_calendar(today - dt.timedelta(days=31), collection_date or today)
+    cal = working_calendar(since, collection_date or today)
     ps = rnd = collection = None
     completed_at = exception = open_report = None
     if prop["round_id"] is not None:
@@ -212,10 +213,12 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
         else:
             collection, _ = schedule.last_and_next(rnd, today, cal, settings.schedule, weeks=0)
     if collection is not None:
-        facts = store.collection_facts(cur, uprn, service, rnd.id, collection.date)
-        completed_at, exception = facts["completed_at"], facts["exception"]
-        if facts["open_report_id"] is not None:
-            open_report = store.report_by_id(cur, facts["open_report_id"])
+        day = collection.date.isoformat()
+        done = prop["completions"].get(day)
+        completed_at = dt.datetime.fromisoformat(done) if done else None
+        exception = prop["exceptions"].get(day)
+        if day in prop["open_reports"]:
+            open_report = store.report_by_id(cur, prop["open_reports"][day])
     decision = rules.check_missed_report(
         service=Service(service), property_service=ps, collection=collection,
         completed_at=completed_at, exception=exception,

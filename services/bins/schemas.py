@@ -7,6 +7,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, pre_load, valid
                          validates_schema)
 
 from services.bins.domain import postcodes, references
+from services.kit.schemas import instance
 from services.bins.domain.model import ExceptionKind, Outcome, Service
 
 SERVICES = [s.value for s in Service]
@@ -202,4 +203,4 @@ class Open311Requests(_Base):
 
 def load(schema, **data):
     """The cleaned arguments, or ValidationError naming each bad field."""
-    return schema().load(data)
+    return instance(schema).load(data)

@@ -43,30 +43,31 @@ def services_of(cur, uprn, service=None):
     return cur.fetchall()
 
 
-def property_with_service(cur, uprn, service):
+def property_with_service(cur, uprn, service, since):
     """The property (or None) and, on the same row, its round for `service`
-    (NULL columns when it does not receive it): one round trip for filing."""
-    cur.execute("""SELECT p.uprn, p.address_lines, p.postcode, p.ward, p.latitude, p.longitude,
-                          ps.service, ps.round_id, ps.assisted, ps.subscribed_until,
-                          r.weekday, r.frequency, r.week, r.crew_id
-                     FROM properties p
-                     LEFT JOIN property_services ps ON ps.uprn = p.uprn AND ps.service = %s
-                     LEFT JOIN rounds r ON r.id = ps.round_id
-                    WHERE p.uprn = %s""", (service, uprn))
-    return cur.fetchone()
-
-
-def collection_facts(cur, uprn, service, round_id, day):
-    """What the crew recorded for one collection, and any open report for it."""
-    cur.execute("""SELECT (SELECT completed_at FROM round_days
-                            WHERE round_id = %(round)s AND day = %(day)s) AS completed_at,
-                          (SELECT kind FROM crew_exceptions
-                            WHERE uprn = %(uprn)s AND round_id = %(round)s
-                              AND day = %(day)s) AS exception,
-                          (SELECT id FROM reports
-                            WHERE uprn = %(uprn)s AND service = %(service)s
-                              AND collection_date = %(day)s AND status = 'open') AS open_report_id""",
-                {"uprn": uprn, "service": service, "round": round_id, "day": day})
+    (NULL columns when it does not receive it) and what happened on that
+    round since `since`: completions {day: completed_at}, this property's
+    exceptions {day: kind} and its open reports {day: id}. One round trip
+    for the busiest write residents make."""
+    cur.execute("""
+        SELECT p.uprn, p.address_lines, p.postcode, p.ward, p.latitude, p.longitude,
+               ps.service, ps.round_id, ps.assisted, ps.subscribed_until,
+               r.weekday, r.frequency, r.week, r.crew_id,
+               (SELECT coalesce(jsonb_object_agg(d.day, d.completed_at), '{}')
+                  FROM round_days d WHERE d.round_id = ps.round_id AND d.day >= %(since)s)
+                 AS completions,
+               (SELECT coalesce(jsonb_object_agg(e.day, e.kind), '{}')
+                  FROM crew_exceptions e
+                 WHERE e.uprn = p.uprn AND e.round_id = ps.round_id AND e.day >= %(since)s)
+                 AS exceptions,
+               (SELECT coalesce(jsonb_object_agg(o.collection_date, o.id), '{}')
+                  FROM reports o
+                 WHERE o.uprn = p.uprn AND o.service = %(service)s AND o.status = 'open'
+                   AND o.collection_date >= %(since)s) AS open_reports
+          FROM properties p
+          LEFT JOIN property_services ps ON ps.uprn = p.uprn AND ps.service = %(service)s
+          LEFT JOIN rounds r ON r.id = ps.round_id
+         WHERE p.uprn = %(uprn)s""", {"uprn": uprn, "service": service, "since": since})
     return cur.fetchone()
 
 

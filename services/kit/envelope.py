@@ -11,6 +11,8 @@ import uuid
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from services.kit.schemas import instance
+
 EVENT_TYPE_PATTERN = r"^[A-Z][A-Za-z0-9]+$"
 
 
@@ -50,7 +52,7 @@ class EventContract:
         self.description = description
 
     def load(self, data):
-        return self.schema(unknown=EXCLUDE).load(data)
+        return instance(self.schema).load(data, unknown=EXCLUDE)
 
 
 class EventCatalogue:
@@ -77,7 +79,7 @@ class EventCatalogue:
     def build(self, event_type, data, correlation_id, occurred_at=None):
         """Validates `data` and wraps it: nothing unvalidated reaches the broker."""
         contract = self.contract(event_type)
-        schema = contract.schema()
+        schema = instance(contract.schema)
         clean = schema.dump(schema.load(data))
         body = {
             "event_id": str(uuid.uuid4()),
@@ -88,7 +90,7 @@ class EventCatalogue:
             "correlation_id": correlation_id,
             "data": clean,
         }
-        errors = EnvelopeSchema().validate(body)
+        errors = instance(EnvelopeSchema).validate(body)
         if errors:  # e.g. a correlation id no consumer would accept
             raise ValidationError(errors)
         return body
@@ -102,7 +104,7 @@ def parse(body, contract=None):
     """
     if not isinstance(body, dict):
         raise ValidationError({"_schema": ["event body is not a JSON object"]})
-    loaded = EnvelopeSchema().load(body)
+    loaded = instance(EnvelopeSchema).load(body)
     if contract is not None:
         loaded["data"] = contract.load(loaded["data"])
     return Event(**loaded)
