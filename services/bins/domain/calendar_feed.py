@@ -8,6 +8,7 @@ adding a second one.
 import datetime as dt
 
 import icalendar
+from icalendar import vDuration
 
 from services.bins.domain.model import Service
 
@@ -33,7 +34,8 @@ def build(uprn, address, collections, generated_at, name=None):
     cal.add("x-wr-calname", title)
     cal.add("x-wr-caldesc", f"Waste collections at {address}")
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH)
+    # An X- property has no declared type, so give the duration's text.
+    cal.add("x-published-ttl", vDuration(REFRESH).to_ical().decode())
     for c in sorted(collections, key=lambda c: (c.date, c.service.value)):
         label = Service(c.service).label
         event = icalendar.Event()

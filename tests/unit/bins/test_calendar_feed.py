@@ -24,6 +24,7 @@ def test_one_all_day_event_per_collection_with_a_calendar_name_and_refresh_hints
     assert str(cal["name"]) == "Bin days: 1 Cedar Lane, ZZ1 0AA"
     assert cal["refresh-interval"].dt == dt.timedelta(days=1)
     assert cal["refresh-interval"].params["VALUE"] == "DURATION"
+    assert str(cal["x-published-ttl"]) == "P1D"  # the text some calendar apps read
     events = cal.walk("VEVENT")
     assert len(events) == 3
     first = events[0]
