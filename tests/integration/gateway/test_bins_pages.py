@@ -13,6 +13,15 @@ def token(html):
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+ESCAPED_MARKUP = re.compile(r"&lt;/?(span|br|strong|p|a)\b")
+
+
+def assert_no_escaped_markup(html):
+    # Markup built in a template and then escaped shows residents raw tags.
+    found = ESCAPED_MARKUP.search(html)
+    assert found is None, html[max(0, found.start() - 80):found.end() + 80]
+
+
 class Browser:
     def __init__(self, gw):
         self.gw = gw
@@ -21,6 +30,7 @@ class Browser:
 
     def get(self, path):
         self.page = self.session.get(self.gw.url + path, timeout=10)
+        assert_no_escaped_markup(self.page.text)
         return self.page
 
     def submit(self, action, **data):
@@ -30,6 +40,7 @@ class Browser:
         if submission:
             data["submission"] = submission.group(1)
         self.page = self.session.post(self.gw.url + action, data=data, timeout=10)
+        assert_no_escaped_markup(self.page.text)
         return self.page
 
 
