@@ -41,9 +41,28 @@ def attempt_of(message):
 
 
 class ParkingQueueConsumer(QueueConsumer):
-    """nameko's consumer, except that a body that cannot be decoded is parked
-    by its handler instead of being logged in full and acked (kombu's
-    default), which would both lose it and write its content to the logs."""
+    """nameko's consumer, except that:
+
+    - a body that cannot be decoded is parked by its handler instead of being
+      logged in full and acked (kombu's default), which would both lose it
+      and write its content to the logs;
+    - an ack or requeue that finds the connection gone is let go: the broker
+      redelivers the message and the inbox makes the repeat harmless. nameko
+      only lets AMQP-level errors go, so a socket reset while the broker
+      restarts would kill the whole container.
+    """
+
+    def ack_message(self, message):
+        try:
+            super().ack_message(message)
+        except OSError as exc:
+            log.info("could not ack (%s); the broker will redeliver", exc)
+
+    def requeue_message(self, message):
+        try:
+            super().requeue_message(message)
+        except OSError as exc:
+            log.info("could not requeue (%s); the broker will redeliver", exc)
 
     def on_decode_error(self, message, exc):
         tag = (message.delivery_info or {}).get("consumer_tag")

@@ -41,6 +41,13 @@ def ledger_config(broker, ledger_db):
 
 @pytest.fixture
 def tally_config(broker, tally_db):
+    # Events an earlier test left queued for the tally must not reach this one.
+    with kombu.Connection(broker.uri) as conn:
+        try:
+            kombu.Queue("evt-ledger-EntryRecorded--tally.on_entry",
+                        channel=conn.channel()).purge()
+        except conn.channel_errors:
+            pass  # not declared yet
     return service_config(broker, tally_db)
 
 

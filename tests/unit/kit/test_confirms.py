@@ -41,3 +41,4 @@ def test_tags_keep_counting_across_batches_and_refusal_resets():
     assert c.refused
     batch(c, 2)
     assert c.pending == {3, 4} and not c.refused
+
