@@ -23,6 +23,8 @@ OPEN311_CODES = {f"missed-{s.value}": s for s in Service}
 OPEN311_MAX_DAYS = 90
 OPEN311_MAX_RESULTS = 1000
 REFERENCE_ATTEMPTS = 8
+# A crew device's clock may run a little fast; more than this is refused.
+COMPLETION_CLOCK_SKEW = dt.timedelta(minutes=5)
 # Compared against when a reference is unknown, so both failures take as long.
 _NO_SECRET = hashlib.sha256(b"no such report").digest()
 
@@ -177,16 +179,20 @@ def calendar(cur, settings, now, uprn, weeks):
 # -- residents: reports ---------------------------------------------------------------
 
 
-def report_view(row):
+def report_view(row, settings):
+    # Times go out in the council's time zone, as residents read them.
+    def local(moment):
+        return _iso(moment.astimezone(settings.report.tz)) if moment is not None else None
+
     return {"id": str(row["id"]), "reference": row["reference"], "service": row["service"],
             "collection_date": _iso(row["collection_date"]), "status": row["status"],
             "outcome": row["outcome"], "outcome_reason": row["outcome_reason"],
-            "due_by": _iso(row["due_by"]), "filed_at": _iso(row["filed_at"]),
-            "resolved_at": _iso(row["resolved_at"]), "address": address_text(row)}
+            "due_by": local(row["due_by"]), "filed_at": local(row["filed_at"]),
+            "resolved_at": local(row["resolved_at"]), "address": address_text(row)}
 
 
-def _existing(row):
-    return {"created": False, "report": report_view(row)}
+def _existing(row, settings):
+    return {"created": False, "report": report_view(row, settings)}
 
 
 def file_report(uow, settings, now, uprn, service, collection_date=None,
@@ -197,7 +203,7 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
     if idempotency_key:
         earlier = store.report_by_idempotency_key(cur, idempotency_key)
         if earlier is not None:
-            return _existing(earlier)
+            return _existing(earlier, settings)
     today = settings.today(now)
     since = min(today, collection_date or today) - dt.timedelta(days=31)
     prop = store.property_with_service(cur, uprn, service, since)
@@ -227,7 +233,7 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
     if isinstance(decision, rules.Rejection):
         raise ReportRejected(decision.code, decision.reason)
     if isinstance(decision, rules.Duplicate):
-        return _existing(open_report)
+        return _existing(open_report, settings)
 
     for _ in range(REFERENCE_ATTEMPTS):
         secret = secrets.token_urlsafe(18)
@@ -243,10 +249,10 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
         if idempotency_key:
             earlier = store.report_by_idempotency_key(cur, idempotency_key)
             if earlier is not None:
-                return _existing(earlier)
+                return _existing(earlier, settings)
         earlier = store.open_report_for(cur, uprn, service, collection.date)
         if earlier is not None:
-            return _existing(earlier)
+            return _existing(earlier, settings)
         # Otherwise the reference was taken: draw another.
     else:
         raise RuntimeError("could not allocate a free report reference")
@@ -255,18 +261,18 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
         "service": service, "collection_date": collection.date.isoformat(),
         "round_id": rnd.id, "crew_id": rnd.crew_id, "due_by": decision.due_by.isoformat(),
     }, occurred_at=now, headers={"round_id": rnd.id})
-    return {"created": True, "report": report_view({**prop, **report, **inserted}),
+    return {"created": True, "report": report_view({**prop, **report, **inserted}, settings),
             "secret": secret}
 
 
-def report_status(cur, reference, secret):
+def report_status(cur, settings, reference, secret):
     row = store.report_by_reference(cur, reference)
     stored = bytes(row["secret_sha256"]) if row is not None else _NO_SECRET
     matches = hmac.compare_digest(_hash(secret), stored)
     if row is None or not matches:
         raise ReportNotFound("We could not find a report with that reference and code. "
                              "Check both and try again.")
-    return report_view(row)
+    return report_view(row, settings)
 
 
 # -- crews -------------------------------------------------------------------------------
@@ -295,7 +301,16 @@ def complete_round(uow, settings, now, crew_id, round_id, day, completed_at=None
     cur = uow.cursor
     rnd = _round(cur, round_id, crew_id, supervisor)
     _collection_day(settings, now, rnd, day)
-    completed_at = completed_at or now
+    if completed_at is None:
+        # Marked late, with no time given: record it at the default opening
+        # time, which is when residents could report anyway.
+        completed_at = now if day == settings.today(now) else dt.datetime.combine(
+            day, settings.report.default_open_time, tzinfo=settings.report.tz)
+    if completed_at > now + COMPLETION_CLOCK_SKEW:
+        raise RoundRejected("completed_in_future", "The round cannot be finished in the future.")
+    if settings.today(completed_at) != day:
+        raise RoundRejected("completed_on_another_day",
+                            f"The time the round was finished must be on {_day_text(day)}.")
     row = store.mark_round_completed(cur, rnd.id, day, crew_id, completed_at)
     created = row is not None
     if created:
@@ -335,20 +350,21 @@ def list_open_reports(cur, now, crew_id, day=None, supervisor=False):
              "assisted": r["assisted"]} for r in rows]
 
 
-def resolve_report(uow, now, crew_id, report_id, outcome, reason=None, supervisor=False):
+def resolve_report(uow, settings, now, crew_id, report_id, outcome, reason=None,
+                   supervisor=False):
     cur = uow.cursor
     row = store.report_by_id(cur, report_id, lock=True)
     if row is None:
         raise ReportNotFound("There is no such report.")
     rnd = _round(cur, row["round_id"], crew_id, supervisor)
     if row["status"] != "open":
-        return report_view(row)  # already resolved: a retry changes nothing
+        return report_view(row, settings)  # already resolved: a retry changes nothing
     store.close_report(cur, row["id"], outcome, reason, now)
     uow.publish("ReportResolved", {
         "report_id": str(row["id"]), "reference": row["reference"], "round_id": rnd.id,
         "crew_id": rnd.crew_id, "outcome": outcome, "reason": reason,
         "resolved_at": now.isoformat()}, occurred_at=now, headers={"round_id": rnd.id})
-    return report_view(store.report_by_id(cur, row["id"]))
+    return report_view(store.report_by_id(cur, row["id"]), settings)
 
 
 def announce_overdue(uow, now):

@@ -1,6 +1,7 @@
 """What each bins RPC accepts. Bad input raises marshmallow's
 ValidationError with a dict of field -> plain-English messages (the gateway
 shows them next to the field), before anything reaches the database."""
+import datetime as dt
 import re
 
 from marshmallow import (RAISE, Schema, ValidationError, fields, pre_load, validate,
@@ -65,9 +66,26 @@ class RoundId(fields.String):
         return text
 
 
+# Dates outside these years are typing mistakes, and would overflow the
+# date arithmetic of schedules and windows.
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+def _in_range(what):
+    return validate.Range(min=EARLIEST, max=LATEST,
+                          error=f"Enter {what} between 2000 and 2099.")
+
+
 def _date(what, **kwargs):
-    return fields.Date(error_messages={
+    return fields.Date(validate=_in_range(what), error_messages={
         "invalid": f"Enter {what} as a date like 2026-03-02.", **_required(what)}, **kwargs)
+
+
+def _moment_in_range(what):
+    def check(value):
+        if not EARLIEST <= value.date() <= LATEST:
+            raise ValidationError(f"Enter {what} between 2000 and 2099.")
+    return check
 
 
 def _service(**kwargs):
@@ -122,7 +140,8 @@ class _Crew(_Base):
 class CompleteRound(_Crew):
     round_id = RoundId(required=True, error_messages=_required("the round"))
     day = _date("the day", required=True)
-    completed_at = fields.AwareDateTime(load_default=None, allow_none=True, error_messages={
+    completed_at = fields.AwareDateTime(load_default=None, allow_none=True,
+                                        validate=_moment_in_range("the time"), error_messages={
         "invalid": "Enter the time as a date and time with an offset, "
                    "like 2026-03-02T11:30:00+00:00.",
         "naive": "Give the time with its offset, like 2026-03-02T11:30:00+00:00."})
@@ -175,10 +194,12 @@ def _split(value):
 class Open311Requests(_Base):
     service_request_id = fields.List(Reference(), load_default=None, allow_none=True)
     service_code = fields.List(fields.String(), load_default=None, allow_none=True)
-    start_date = fields.AwareDateTime(load_default=None, allow_none=True, error_messages={
+    start_date = fields.AwareDateTime(load_default=None, allow_none=True,
+                                      validate=_moment_in_range("start_date"), error_messages={
         "invalid": "start_date must be a date and time like 2026-03-02T00:00:00Z.",
         "naive": "start_date needs a time zone, like 2026-03-02T00:00:00Z."})
-    end_date = fields.AwareDateTime(load_default=None, allow_none=True, error_messages={
+    end_date = fields.AwareDateTime(load_default=None, allow_none=True,
+                                    validate=_moment_in_range("end_date"), error_messages={
         "invalid": "end_date must be a date and time like 2026-03-02T00:00:00Z.",
         "naive": "end_date needs a time zone, like 2026-03-02T00:00:00Z."})
     status = fields.String(load_default=None, allow_none=True)

@@ -100,7 +100,7 @@ class BinsService(base.ServiceBase):
     def report_status(self, reference, secret):
         args = schemas.load(schemas.ReportStatus, reference=reference, secret=secret)
         with self.db.read() as cur:
-            return app.report_status(cur, **args)
+            return app.report_status(cur, self.settings, **args)
 
     # -- crews -------------------------------------------------------------------------
     @rpc
@@ -130,7 +130,7 @@ class BinsService(base.ServiceBase):
         args = schemas.load(schemas.ResolveReport, crew_id=crew_id, report_id=report_id,
                             outcome=outcome, reason=reason, supervisor=supervisor)
         with self.db.transaction() as uow:
-            return app.resolve_report(uow, self.clock(), **args)
+            return app.resolve_report(uow, self.settings, self.clock(), **args)
 
     @config_timer("OVERDUE_SWEEP_SECONDS", 60.0)
     def announce_overdue_reports(self):

@@ -42,7 +42,7 @@ class ExceptionKind(str, enum.Enum):
 
 EXCEPTION_TEXT = {
     ExceptionKind.BIN_NOT_OUT: "your bin was not out for collection",
-    ExceptionKind.CONTAMINATED: "your bin had the wrong things in it, so it could not be emptied",
+    ExceptionKind.CONTAMINATED: "your bin had the wrong things in it",
     ExceptionKind.NO_ACCESS: "they could not get to your bin",
     ExceptionKind.EXCESS_WASTE: "there was extra waste that they could not take",
 }

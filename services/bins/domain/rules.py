@@ -63,7 +63,11 @@ def end_of_day(day, settings):
 
 
 def window(collection_date, completed_at, calendar, settings):
-    opens = completed_at or _local(collection_date, settings.default_open_time, settings)
+    # A crew that finishes early opens the window early; one that marks the
+    # round complete late cannot hold it shut past the default time.
+    opens = _local(collection_date, settings.default_open_time, settings)
+    if completed_at is not None:
+        opens = min(opens, completed_at)
     last_day = calendar.add_working_days(collection_date, settings.window_working_days)
     return Window(opens, end_of_day(last_day, settings))
 

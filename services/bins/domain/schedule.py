@@ -3,9 +3,10 @@
 Bank holiday policies (`HOLIDAY_POLICY`):
 - "shift_week" (default, what most councils do): in a Monday-to-Friday week
   with a bank holiday, every collection on or after the holiday moves one day
-  later per holiday; a collection that then lands on a bank holiday or a
-  Sunday moves on to the next day that is neither. Saturday catch-ups are
-  normal in those weeks.
+  later per holiday; a collection that then lands on a bank holiday moves
+  on to the next day that is not one, and no move goes past Saturday, the
+  week's catch-up day (so with two holidays in a week, Thursday's and
+  Friday's rounds may both run on Saturday).
 - "next_working_day": only a collection that falls on the holiday itself
   moves, to the next working day.
 - "none": nothing moves.
@@ -83,9 +84,11 @@ def moved_date(scheduled, calendar, policy):
     shift = sum(1 for i in range(scheduled.weekday() + 1)
                 if calendar.is_bank_holiday(week_start + dt.timedelta(days=i)))
     day = scheduled + dt.timedelta(days=shift)
-    while calendar.is_bank_holiday(day) or day.weekday() == 6:
+    while calendar.is_bank_holiday(day):
         day += ONE_DAY
-    return day
+    # Saturday is the week's catch-up day: a move never spills into the
+    # next week, where that week's own rounds are due.
+    return min(day, week_start + dt.timedelta(days=5))
 
 
 def _scheduled_dates(rnd, start, end, settings):

@@ -100,3 +100,28 @@ def test_the_overdue_sweep_announces_each_report_once_across_instances(
     assert {m.headers["round_id"] for m in got} == {"FOOD-0001"}
     rows = query(bins_db, "SELECT count(*) AS n FROM reports WHERE overdue_announced_at IS NOT NULL")
     assert rows[0]["n"] == 2
+
+
+def test_a_completion_time_must_be_on_the_day_and_not_in_the_future(bins):
+    # The clock stands at Tuesday 3 March 2026, 12:00 in London.
+    for completed_at, code in (("2026-03-04T09:00:00+00:00", "completed_in_future"),
+                               ("2026-03-01T16:00:00+00:00", "completed_on_another_day")):
+        with pytest.raises(RemoteError) as err:
+            bins.complete_round("crew-3", "FOOD-0001", "2026-03-02", completed_at=completed_at)
+        assert err.value.exc_type == "RoundRejected"
+        assert code in err.value.value
+    # Marked the day after, with no time: recorded at the default opening time.
+    done = bins.complete_round("crew-3", "FOOD-0001", "2026-03-02")
+    assert done["completed_at"] == "2026-03-02T17:00:00+00:00"
+
+
+def test_dates_out_of_range_are_refused_in_words_not_a_crash(bins, borough):
+    uprn = pick(borough, "FOOD-0001")[0]
+    for call in (lambda: bins.file_report(uprn, "food", collection_date="0001-01-01"),
+                 lambda: bins.file_report(uprn, "food", collection_date="9999-12-31"),
+                 lambda: bins.complete_round("crew-3", "FOOD-0001", "0001-01-01"),
+                 lambda: bins.open311_requests({"start_date": "9999-12-01T00:00:00Z"})):
+        with pytest.raises(RemoteError) as err:
+            call()
+        assert err.value.exc_type == "ValidationError"
+        assert "between 2000 and 2099" in err.value.value

@@ -171,3 +171,10 @@ def test_return_visit_due_by_end_of_next_working_day(filed, due):
 def test_an_accepted_report_carries_its_return_visit_deadline():
     got = decide(at(2026, 3, 2, 18))
     assert got == Accepted(at(2026, 3, 4, 0, 0))
+
+
+def test_a_late_completion_cannot_hold_the_window_shut():
+    late = at(2026, 3, 2, 19, 30)
+    assert isinstance(decide(at(2026, 3, 2, 17, 1), completed_at=late), Accepted)
+    far_future = at(2030, 1, 1, 9)
+    assert isinstance(decide(at(2026, 3, 3, 9), completed_at=far_future), Accepted)

@@ -27,7 +27,7 @@ def weekly(weekday, service=Service.REFUSE):
     (D(2026, 12, 25), D(2026, 12, 26), "Christmas Day to Saturday 26th"),
     (D(2026, 12, 28), D(2026, 12, 29), "Boxing Day substitute Monday to Tuesday"),
     (D(2026, 12, 31), D(2027, 1, 2), "Thursday lands on New Year's Day, so Saturday"),
-    (D(2027, 1, 1), D(2027, 1, 4), "two holidays that week: Friday to Sunday, so Monday"),
+    (D(2027, 1, 1), D(2027, 1, 2), "two holidays that week: Friday to Saturday, not the next week"),
     (D(2027, 12, 27), D(2027, 12, 29), "two substitute days: Monday to Wednesday"),
     (D(2027, 12, 29), D(2027, 12, 31), "and Wednesday to Friday"),
 ])
