@@ -100,6 +100,8 @@ def parse_property_row(row, rounds):
     ward = _text(row, "ward")
     if not ward:
         errors.append("ward is missing")
+    elif len(ward) > MAX_TEXT:
+        errors.append(f"ward is longer than {MAX_TEXT} characters")
     lat = _coordinate(_text(row, "latitude"), "latitude", -90, 90, errors)
     lon = _coordinate(_text(row, "longitude"), "longitude", -180, 180, errors)
     if (lat is None) != (lon is None) and not errors:
@@ -175,11 +177,23 @@ def parse_round_row(row):
     return (round_id, service, WEEKDAYS.index(weekday), frequency, week, crew_id), []
 
 
+class NumberedRow(dict):
+    """A CSV row that knows its line in the file."""
+    line = None
+
+
+def _numbered(rows):
+    # Rows read from a file carry their own line (blank lines are skipped by
+    # the csv reader, but still count in a spreadsheet); others count from 2.
+    for index, row in enumerate(rows, start=2):
+        yield (getattr(row, "line", None) or index), row
+
+
 def check_rows(rows, parse):
     """Parses every row; returns (records, problems) with row numbers
     counted as a spreadsheet does (the header is row 1)."""
     records, problems = [], []
-    for number, row in enumerate(rows, start=2):
+    for number, row in _numbered(rows):
         if None in row:
             problems.append((number, "the row has more values than the header has columns"))
             continue
@@ -218,10 +232,21 @@ def check_rounds(rows):
 def _read(path, required):
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
-        missing = missing_columns(reader.fieldnames, required)
-        if missing:
-            raise ImportFailed([(1, "the header lacks the column(s) " + ", ".join(missing))])
-        return list(reader)
+        try:
+            missing = missing_columns(reader.fieldnames, required)
+            if missing:
+                raise ImportFailed([(1, "the header lacks the column(s) " + ", ".join(missing))])
+            rows = []
+            for row in reader:
+                numbered = NumberedRow(row)
+                numbered.line = reader.line_num
+                rows.append(numbered)
+            return rows
+        except UnicodeDecodeError as exc:
+            # Tell which line, as a spreadsheet counts them.
+            line = reader.line_num + 1
+            raise ImportFailed([(line, "the file is not UTF-8 text: save it as "
+                                       "\"CSV UTF-8\" and try again")]) from exc
 
 
 def import_files(url, properties_path, rounds_path=None):

@@ -106,3 +106,26 @@ def test_a_file_with_bad_rows_loads_nothing_and_names_them(bins_db, tmp_path, ro
         {"n": 0}]
     assert query(bins_db, "SELECT count(*) AS n FROM rounds WHERE id = 'QUAY-FOOD'") == [
         {"n": 0}]
+
+
+def test_row_numbers_count_blank_lines_and_bad_encoding_is_explained(bins_db, tmp_path,
+                                                                    rounds_file, cleanup):
+    path = write(tmp_path / "gaps.csv", [good("900000000001"), good("900000000002")])
+    text = open(path).read().splitlines()
+    # A blank line after the header, as spreadsheets often leave one.
+    with open(path, "w") as f:
+        f.write("\n".join([text[0], "", text[1], text[2].replace("zz9 9zz", "nowhere")]) + "\n")
+    done = run_module("services.bins.importer", path, "--rounds", rounds_file,
+                      "--database-url", bins_db)
+    assert done.returncode == 1
+    assert "row 4: postcode 'nowhere' is not a UK postcode" in done.stderr
+
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes(open(write(tmp_path / "ok.csv", [good("900000000003")]), "rb").read()
+                      .replace(b"Harbour", "Harbour Caf\u00e9".encode("latin-1")))
+    done = run_module("services.bins.importer", str(latin), "--rounds", rounds_file,
+                      "--database-url", bins_db)
+    assert done.returncode == 1
+    assert "not UTF-8 text" in done.stderr and "Traceback" not in done.stderr
+    assert query(bins_db, "SELECT count(*) AS n FROM properties WHERE uprn LIKE '9000%'") == [
+        {"n": 0}]
