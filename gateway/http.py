@@ -368,6 +368,10 @@ class GatewayHandler(HttpRequestHandler):
             request.client_ip = client_ip(request, server.settings.trusted_proxy_hops)
             request.principal = self._principal(request)
             if spec.roles is not None:
+                if request.principal is None and spec.api_key_field:
+                    # Open311 clients authenticate with a key, not a token.
+                    raise errors.Forbidden(
+                        f"Send your API key as the {spec.api_key_field} parameter")
                 require_roles(request.principal, spec.roles)
             if spec.is_write and spec.rate_limit is not False:
                 server.rate_limiter.check(

@@ -97,7 +97,7 @@ def test_posting_a_request_in_json_and_again(bins, bins_state):
 def test_api_key_is_required_and_checked(bins, bins_state, fmt):
     missing = new_request(bins, fmt, api_key=None)
     assert missing.status_code == 403
-    assert errors_of(missing, fmt)[0][0] == 403
+    assert errors_of(missing, fmt) == [(403, "Send your API key as the api_key parameter")]
     wrong = new_request(bins, fmt, api_key="not-a-key")
     assert wrong.status_code == 403
     assert errors_of(wrong, fmt) == [(403, "The API key is not recognised")]
