@@ -133,6 +133,7 @@ class BinsRoutes:
 
     @api("POST", "/api/v1/bins/reports", body=bins.FileReportSchema,
          response=bins.FiledReportSchema, status=201, tags=["bins"],
+         also=((200, "Already reported: the open report, without its secret"),),
          errors=[404, 422, 503])
     def bins_file_report(self, request):
         """Report a missed bin collection

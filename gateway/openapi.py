@@ -56,6 +56,7 @@ class RouteSpec:
     rate_limit: object = None           # None: the default; False: none; "5/minute"
     csrf: bool = True                   # page writes check the CSRF token
     errors: tuple = ()                  # further statuses to document
+    also: tuple = ()                    # further successes: (status, description)
     in_docs: bool = True
     # a form or query field that may carry an API key (Open311's api_key)
     api_key_field: str = None
@@ -130,6 +131,8 @@ def _operation(spec):
     elif spec.media_type:
         ok["content"] = {spec.media_type: {"schema": {"type": "string"}}}
     op["responses"][str(spec.status)] = ok
+    for status, description in spec.also:
+        op["responses"][str(status)] = {**ok, "description": description}
 
     statuses = set(spec.errors)
     if spec.body is not None or spec.query is not None:

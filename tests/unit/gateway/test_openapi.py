@@ -59,3 +59,10 @@ def test_readable_form_lists_fields_for_the_docs_page():
     assert echo["method"] == "POST"
     assert [r["name"] for r in echo["body_rows"]] == ["message"]
     assert echo["body_rows"][0]["required"] is True
+
+
+def test_filing_documents_both_successes_with_the_same_schema():
+    responses = openapi.document(GatewayService)["paths"]["/api/v1/bins/reports"]["post"][
+        "responses"]
+    assert responses["201"]["content"] == responses["200"]["content"]
+    assert "Already reported" in responses["200"]["description"]
