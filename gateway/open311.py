@@ -174,14 +174,16 @@ def container_for(code):
     return None
 
 
-def container_values():
-    return [{"key": code, "name": name} for code, name in SERVICES.items()]
+def container_values(only=None):
+    return [{"key": code, "name": name} for code, name in SERVICES.items()
+            if only is None or code == only]
 
 
 def definition(service):
     """The service definition (its attributes) for one entry of services()."""
     code = service["service_code"]
-    names_container = container_for(code) is not None
+    named = container_for(code)
+    names_container = named is not None
     return {"service_code": code, "attributes": [
         {"variable": True, "code": "uprn", "datatype": "string", "required": False,
          "datatype_description": "Up to 12 digits; the same as address_id",
@@ -190,7 +192,8 @@ def definition(service):
         {"variable": True, "code": "container", "datatype": "singlevaluelist",
          "required": not names_container, "datatype_description": "",
          "order": 2, "description": "Which bin was not collected",
-         "values": container_values()},
+         # a code that names its bin offers only that bin
+         "values": container_values(named)},
         {"variable": True, "code": "collection_date", "datatype": "string",
          "required": False, "datatype_description": "YYYY-MM-DD",
          "order": 3,

@@ -64,13 +64,15 @@ def test_definition_in_xml_has_attributes_and_values():
     assert [a.findtext("order") for a in attrs] == ["1", "2", "3"]
     assert attrs[1].findtext("required") == "false"
     assert attrs[0].find("values") is not None and len(attrs[0].find("values")) == 0
-    assert [v.findtext("name") for v in attrs[1].find("values")] == [
-        "Rubbish", "Recycling", "Garden waste", "Food waste"]
+    # missed-refuse names its bin, so that is the only choice offered
+    assert [v.findtext("name") for v in attrs[1].find("values")] == ["Rubbish"]
 
 
 def test_a_code_that_names_no_bin_needs_the_container():
     definition = open311.definition({"service_code": "missed_bin"})
     assert definition["attributes"][1]["required"] is True
+    assert [v["name"] for v in definition["attributes"][1]["values"]] == [
+        "Rubbish", "Recycling", "Garden waste", "Food waste"]
 
 
 def test_services_fill_in_the_spec_fields():
