@@ -379,7 +379,9 @@ class BinsRoutes:
             return self._service_page(request, days, errors={"service": [exc.message]},
                                       status=422, chosen=service)
         report = answer["report"]
-        if answer.get("created") and answer.get("secret"):
+        # The secret comes back for a new report, and again for this same
+        # submission sent twice (a double click), never for someone else's.
+        if answer.get("secret"):
             return redirect(f"/bins/missed/confirmation/{quote(report['reference'])}?"
                             + urlencode({"secret": answer["secret"]}))
         return self.pages.render(request, "bins_already_reported.html", {

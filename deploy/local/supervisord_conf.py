@@ -112,8 +112,15 @@ def environment(extra=None):
     return ",".join(f'{k}="{v}"' for k, v in env.items())
 
 
-def render(services, scale, gateway_env=None):
+def _owned_by(name, secrets_env):
+    """A service's own secrets are named after it (BINS_SECRET_KEY)."""
+    prefix = f"{name.upper()}_"
+    return {k: v for k, v in secrets_env.items() if k.startswith(prefix)}
+
+
+def render(services, scale, secrets_env=None):
     venv = ROOT / ".venv"
+    secrets_env = secrets_env or {}
     parts = [HEADER.format(root=ROOT)]
     for name in services:
         parts.append(PROGRAM.format(
@@ -121,8 +128,11 @@ def render(services, scale, gateway_env=None):
             config=f"services/{name}/config.yaml",
             module=f"services.{name}.service",
             numprocs=scale.get(name, 1), priority=100,
-            environment=environment(),
+            environment=environment(_owned_by(name, secrets_env)),
         ))
+    # Everything not named after a service is the gateway's.
+    gateway_env = {k: v for k, v in secrets_env.items()
+                   if not any(k.startswith(f"{s.upper()}_") for s in services)}
     parts.append(PROGRAM.format(
         name="gateway", venv=venv, root=ROOT,
         config="gateway/config.yaml", module="gateway.service", numprocs=1,
@@ -136,11 +146,12 @@ def main(argv=None):
     parser.add_argument("out")
     parser.add_argument("services", nargs="+")
     parser.add_argument("--scale", default="")
-    parser.add_argument("--secrets", help="NAME=value file for the gateway's environment")
+    parser.add_argument("--secrets", help="NAME=value file: <SERVICE>_* names go to that "
+                                          "service, the rest to the gateway")
     args = parser.parse_args(argv)
-    gateway_env = {k: v for k, v in read_secrets(args.secrets).items()
+    secrets_env = {k: v for k, v in read_secrets(args.secrets).items()
                    if not os.environ.get(k)}
-    text = render(args.services, parse_scale(args.scale, args.services), gateway_env)
+    text = render(args.services, parse_scale(args.scale, args.services), secrets_env)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")

@@ -3,6 +3,7 @@ announce what it decides, and shape the answer. Plain functions taking a
 cursor or unit of work, the settings and "now", so service.py stays a thin
 layer of nameko entrypoints.
 """
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -195,6 +196,26 @@ def _existing(row, settings):
     return {"created": False, "report": report_view(row, settings)}
 
 
+def _new_secret(settings, report_id, idempotency_key):
+    """Random, or, for a keyed submission, derived from the key: only the
+    one who sent that submission can send it again and get the secret."""
+    if not idempotency_key:
+        return secrets.token_urlsafe(18)
+    mac = hmac.new(settings.secret_key, f"{report_id}\n{idempotency_key}".encode(),
+                   hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode()
+
+
+def _same_submission(row, settings, idempotency_key):
+    """The report this submission already made, with its secret again when
+    it can be derived (not across a change of secret key)."""
+    answer = _existing(row, settings)
+    secret = _new_secret(settings, row["id"], idempotency_key)
+    if hmac.compare_digest(_hash(secret), bytes(row["secret_sha256"])):
+        answer["secret"] = secret
+    return answer
+
+
 def file_report(uow, settings, now, uprn, service, collection_date=None,
                 idempotency_key=None, channel="api"):
     # The busiest write residents make: kept to four statements (property
@@ -203,7 +224,7 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
     if idempotency_key:
         earlier = store.report_by_idempotency_key(cur, idempotency_key)
         if earlier is not None:
-            return _existing(earlier, settings)
+            return _same_submission(earlier, settings, idempotency_key)
     today = settings.today(now)
     since = min(today, collection_date or today) - dt.timedelta(days=31)
     prop = store.property_with_service(cur, uprn, service, since)
@@ -236,8 +257,9 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
         return _existing(open_report, settings)
 
     for _ in range(REFERENCE_ATTEMPTS):
-        secret = secrets.token_urlsafe(18)
-        report = {"id": uuid.uuid4(), "reference": references.new_reference(),
+        report_id = uuid.uuid4()
+        secret = _new_secret(settings, report_id, idempotency_key)
+        report = {"id": report_id, "reference": references.new_reference(),
                   "secret_sha256": _hash(secret), "idempotency_key": idempotency_key,
                   "uprn": uprn, "service": service, "collection_date": collection.date,
                   "round_id": rnd.id, "crew_id": rnd.crew_id, "channel": channel,
@@ -249,7 +271,7 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
         if idempotency_key:
             earlier = store.report_by_idempotency_key(cur, idempotency_key)
             if earlier is not None:
-                return _existing(earlier, settings)
+                return _same_submission(earlier, settings, idempotency_key)
         earlier = store.open_report_for(cur, uprn, service, collection.date)
         if earlier is not None:
             return _existing(earlier, settings)

@@ -8,9 +8,13 @@ import dataclasses
 import datetime as dt
 import functools
 import importlib
+import logging
+import secrets
 
 from services.bins.domain.rules import ReportSettings
 from services.bins.domain.schedule import POLICIES, ScheduleSettings, england_and_wales
+
+log = logging.getLogger(__name__)
 
 
 def _time(value, default):
@@ -37,6 +41,10 @@ class BinsSettings:
     schedule: ScheduleSettings = ScheduleSettings()
     overdue_sweep_seconds: float = 60.0
     upcoming_weeks: int = 4
+    # Derives a resident's secret from their submission, so the same
+    # submission sent twice (a double click) gets its secret back.
+    secret_key: bytes = dataclasses.field(default_factory=lambda: secrets.token_bytes(32),
+                                          repr=False)
 
     @classmethod
     def from_config(cls, config):
@@ -59,10 +67,20 @@ class BinsSettings:
                 fortnight_anchor=_date(config.get("FORTNIGHT_ANCHOR"),
                                        base_schedule.fortnight_anchor)),
             overdue_sweep_seconds=float(config.get("OVERDUE_SWEEP_SECONDS") or 60.0),
+            secret_key=_secret_key(config.get("SECRET_KEY")),
         )
 
     def today(self, now):
         return now.astimezone(self.report.tz).date()
+
+
+def _secret_key(value):
+    if value:
+        return str(value).encode("utf-8")
+    log.warning("BINS_SECRET_KEY is not set: using a random key, so a resident "
+                "who submits the same report twice across a restart is not "
+                "shown their tracking code again")
+    return secrets.token_bytes(32)
 
 
 @functools.lru_cache(maxsize=8)

@@ -122,6 +122,15 @@ def test_the_same_idempotency_key_returns_the_same_report(bins_config, container
     assert retry["report"]["id"] == first["report"]["id"]
     assert by_argument["created"] is True and repeated["created"] is False
     assert repeated["report"]["id"] == by_argument["report"]["id"]
+    # the same submission sent twice gets its secret back (a double click)
+    assert retry["secret"] == first["secret"]
+    assert repeated["secret"] == by_argument["secret"]
+    with ServiceRpcProxy("bins", bins_config) as bins:
+        # someone else reporting the same bin gets the reference, not the secret
+        stranger = bins.file_report(other_uprn, "food", idempotency_key="another-key")
+        assert stranger["created"] is False and "secret" not in stranger
+        assert bins.report_status(first["report"]["reference"], first["secret"])["id"] == \
+            first["report"]["id"]
     assert len(filed.collect(3, timeout=1.5, settle=0.3)) == 2
 
 

@@ -151,8 +151,11 @@ def make_fake_bins(state):
                       collection_date=collection_date, idempotency_key=idempotency_key,
                       channel=channel)
             if idempotency_key and idempotency_key in state.by_key:
-                # as the real service: the earlier report, without its secret
-                return {"created": False, "report": state.by_key[idempotency_key]["report"]}
+                # as the real service: the same submission again gets the
+                # earlier report and, being the same submitter, its secret
+                earlier = state.by_key[idempotency_key]
+                return {"created": False, "report": earlier["report"],
+                        "secret": earlier["secret"]}
             if uprn not in ADDRESSES:
                 raise PropertyNotFound("There is no property with that UPRN")
             if service == "garden":
