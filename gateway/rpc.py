@@ -55,34 +55,32 @@ NAMEKO_ERRORS = frozenset({
     "UnknownService", "ContainerBeingKilled", "UnserializableValueError"})
 
 
+def _mapping(value):
+    """A remote error's message as a dict, or None. nameko sends str(exc):
+    JSON when the service wrote JSON, a Python repr for a ValidationError."""
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, str) or not value.lstrip().startswith("{"):
+        return None
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            data = parse(value)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        return data if isinstance(data, dict) else None
+    return None
+
+
 def _fields_from(value):
     """A ValidationError's messages, sent as str(dict) by nameko."""
-    if isinstance(value, dict):
-        data = value
-    else:
-        data = None
-        for parse in (json.loads, ast.literal_eval):
-            try:
-                data = parse(value)
-                break
-            except (ValueError, SyntaxError, TypeError):
-                continue
-    if not isinstance(data, dict):
-        return None
-    return _flatten(data)
+    data = _mapping(value)
+    return _flatten(data) if data is not None else None
 
 
 def _rule_from(value):
     """(code, reason) when a rejection's message is {"code", "reason"}."""
-    data = value if isinstance(value, dict) else None
-    if data is None and isinstance(value, str) and value.lstrip().startswith("{"):
-        for parse in (json.loads, ast.literal_eval):
-            try:
-                data = parse(value)
-                break
-            except (ValueError, SyntaxError, TypeError):
-                continue
-    if not isinstance(data, dict):
+    data = _mapping(value)
+    if data is None:
         return None
     code, reason = data.get("code"), data.get("reason") or data.get("message")
     if not isinstance(code, str) or not isinstance(reason, str) or not code:
