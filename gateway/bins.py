@@ -362,9 +362,11 @@ EXCEPTION_WORDS = {
     "excess_waste": "The crew recorded extra waste they could not take",
 }
 VISIT_WORDS = {
-    "collected": "Collected",
-    "completed": "Collected",
-    "complete": "Collected",
+    # A finished round does not prove this bin was emptied: the resident may
+    # have reported it missed, so say only what the crew recorded.
+    "collected": "The crew finished this round",
+    "completed": "The crew finished this round",
+    "complete": "The crew finished this round",
     "still_out": "The crew are still working on this round",
     "in_progress": "The crew are still working on this round",
     "scheduled": "No problems were recorded",

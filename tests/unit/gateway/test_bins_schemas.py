@@ -72,7 +72,7 @@ def test_words_for_days_and_times():
 
 
 def test_words_for_the_last_collection():
-    assert bins.last_visit_words({"status": "completed"}) == "Collected"
+    assert bins.last_visit_words({"status": "completed"}) == "The crew finished this round"
     assert bins.last_visit_words({"status": "still_out"}) == \
         "The crew are still working on this round"
     assert bins.last_visit_words({"status": "exception", "exception": {
