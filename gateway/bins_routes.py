@@ -382,18 +382,23 @@ class BinsRoutes:
         # The secret comes back for a new report, and again for this same
         # submission sent twice (a double click), never for someone else's.
         if answer.get("secret"):
-            return redirect(f"/bins/missed/confirmation/{quote(report['reference'])}?"
-                            + urlencode({"secret": answer["secret"]}))
+            # The tracking code rides in a short-lived cookie, not the URL.
+            return self.pages.flash.attach(
+                redirect(f"/bins/missed/confirmation/{quote(report['reference'])}"),
+                "tracking", {"reference": report["reference"], "secret": answer["secret"]},
+                path="/bins/missed/confirmation/")
         return self.pages.render(request, "bins_already_reported.html", {
             "report": report, "words": _words()})
 
     @page("GET", "/bins/missed/confirmation/<reference>")
     def missed_confirmation_page(self, request, reference):
         """Missed bin reported"""
-        report = self._report_or_none(reference, resident_secret(request))
+        flashed = self.pages.flash.read(request, "tracking") or {}
+        secret = (flashed.get("secret") if flashed.get("reference") == reference
+                  else resident_secret(request))
+        report = self._report_or_none(reference, secret)
         if report is None:
             raise not_found_report()
-        secret = resident_secret(request)
         return self.pages.render(request, "bins_confirmation.html", {
             "report": report, "secret": secret,
             "track_url": _status_path(report["reference"], secret),

@@ -56,7 +56,7 @@ from gateway.idempotency import HEADER as IDEMPOTENCY_HEADER
 from gateway.idempotency import REPLAYED_HEADER, IdempotencyStore, Replay
 from gateway.idempotency import fingerprint as request_fingerprint
 from gateway.openapi import RouteSpec
-from gateway.pages import Assets, PageRenderer
+from gateway.pages import Assets, Flash, PageRenderer
 from gateway.ratelimit import RateLimiter
 from gateway.rpc import outcome_unknown
 from gateway.settings import Settings
@@ -167,8 +167,9 @@ class GatewayServer(WebServer):
             self.redis, s.redis_prefix, ttl=s.idempotency_ttl,
             lock_ttl=s.idempotency_lock_ttl)
         # never the staff-token key: one secret, one purpose
-        self.csrf = Csrf(secret_or_random(s.secret_key), secure_cookie=s.cookie_secure)
-        self.pages = PageRenderer(s, self.csrf)
+        secret = secret_or_random(s.secret_key)
+        self.csrf = Csrf(secret, secure_cookie=s.cookie_secure)
+        self.pages = PageRenderer(s, self.csrf, Flash(secret, secure_cookie=s.cookie_secure))
         self.assets = Assets(s.assets_dirs)
         if not self.assets.available():
             log.warning("GOV.UK Frontend assets not found (run npm install in "

@@ -11,6 +11,7 @@ missing (npm install not run), pages still render, unstyled.
 """
 import logging
 
+from itsdangerous import BadData, URLSafeTimedSerializer
 from jinja2 import (ChainableUndefined, ChoiceLoader, Environment, PackageLoader,
                     PrefixLoader)
 from werkzeug.exceptions import NotFound as WerkzeugNotFound
@@ -38,10 +39,36 @@ def make_environment():
                        trim_blocks=True, lstrip_blocks=True)
 
 
+class Flash:
+    """Carries a value across one redirect in a signed, short-lived cookie,
+    so that it need not travel in the URL, and so stay in browser history."""
+
+    def __init__(self, secret_key, *, secure_cookie=False, max_age=600):
+        self.serializer = URLSafeTimedSerializer(secret_key, salt="townhall-flash")
+        self.secure_cookie = secure_cookie
+        self.max_age = max_age
+
+    def attach(self, response, name, value, path):
+        response.set_cookie(f"flash_{name}", self.serializer.dumps(value),
+                            max_age=self.max_age, httponly=True, samesite="Lax",
+                            secure=self.secure_cookie, path=path)
+        return response
+
+    def read(self, request, name):
+        raw = request.cookies.get(f"flash_{name}")
+        if not raw or len(raw) > 2048:
+            return None
+        try:
+            return self.serializer.loads(raw, max_age=self.max_age)
+        except BadData:
+            return None
+
+
 class PageRenderer:
-    def __init__(self, settings, csrf_protection):
+    def __init__(self, settings, csrf_protection, flash=None):
         self.settings = settings
         self.csrf = csrf_protection
+        self.flash = flash
         self.env = make_environment()
         self.env.globals.update(serviceName=SERVICE_NAME, serviceUrl="/",
                                 council_name=settings.council_name)

@@ -198,6 +198,10 @@ def test_confirmation_needs_the_secret(bins):
     browser = Browser(bins)
     browser.get(f"/bins/missed/property/{UPRN}")
     done = browser.submit(f"/bins/missed/property/{UPRN}", service="refuse")
-    without = urlsplit(done.url).path
-    assert without.startswith("/bins/missed/confirmation/MB-")
-    assert browser.get(without).status_code == 404
+    # the tracking code is not in the address bar (so not in history) ...
+    assert "secret" not in done.url
+    path = urlsplit(done.url).path
+    assert path.startswith("/bins/missed/confirmation/MB-")
+    # ... it came in a short-lived cookie, so another browser sees nothing
+    assert Browser(bins).get(path).status_code == 404
+    assert browser.get(path).status_code == 200

@@ -104,3 +104,23 @@ def test_without_secret_key_a_random_one_is_used_with_a_warning(caplog):
     assert len(first) >= 32 and first != second
     assert len(caplog.records) == 2
     assert "restart" in caplog.records[0].getMessage()
+
+
+def test_flash_round_trips_and_refuses_tampering_and_expiry():
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request, Response
+
+    from gateway.pages import Flash
+
+    flash = Flash("k" * 48, secure_cookie=True, max_age=600)
+    response = flash.attach(Response(), "tracking", {"secret": "s3"}, path="/bins/")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "Path=/bins/" in cookie
+    value = cookie.split(";")[0].split("=", 1)[1]
+
+    def request_with(raw):
+        return Request(EnvironBuilder(headers={"Cookie": f"flash_tracking={raw}"}).get_environ())
+
+    assert flash.read(request_with(value), "tracking") == {"secret": "s3"}
+    assert flash.read(request_with(value[:-2] + "xx"), "tracking") is None
+    assert Flash("k" * 48, max_age=-1).read(request_with(value), "tracking") is None
