@@ -16,6 +16,7 @@ import psycopg2
 import requests
 
 from bench.common import private_vhost
+from bench.cpu import CpuMeter
 from bench.echo import load
 from services.bins import generator
 from services.bins.domain.model import Frequency, Round, Service
@@ -150,9 +151,13 @@ def run(seconds, big_size, clients=10, reuse=True):
             load(stack.base_url, 2, 1.0)  # warm up
             results["echo_one"] = load(stack.base_url, 1, seconds)
             results["filing_one"] = filing(stack, pairs, 1, seconds)
-            results["echo"] = load(stack.base_url, clients, seconds)
-            results["filing"] = filing(stack, pairs[results["filing_one"]["count"] + 10:],
-                                       clients, seconds)
+            # CPU per request by process, while the machine is saturated
+            meter = CpuMeter({name: proc.pid for name, proc in stack.procs.items()})
+            results["echo"], results["echo_cpu_ms"] = meter.measure(
+                lambda: load(stack.base_url, clients, seconds))
+            rest = pairs[results["filing_one"]["count"] + 10:]
+            results["filing"], results["filing_cpu_ms"] = meter.measure(
+                lambda: filing(stack, rest, clients, seconds))
             results["lookup_small"] = lookups(stack, uprns(small_url, 2000), 4, seconds)
         finally:
             stack.stop_all()

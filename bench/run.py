@@ -100,6 +100,12 @@ def bins_report(b):
             f"{verdict(rate >= GOALS['filing_to_echo_rate'])}"
             f"     filing / echo p99 {p99:.2f}   goal <= {GOALS['filing_to_echo_p99']}: "
             f"{verdict(p99 <= GOALS['filing_to_echo_p99'])}"]
+    if b.get("filing_cpu_ms"):
+        lines.append(f"  CPU per request, {b['echo']['clients']} clients (ms):  "
+                     + "   ".join(f"{name} {b['echo_cpu_ms'][name]:.2f} -> "
+                                  f"{b['filing_cpu_ms'][name]:.2f}"
+                                  for name in b["filing_cpu_ms"])
+                     + "   (echo -> filing)")
     lines.append("")
     ratio = b["lookup_p99_big_to_small"]
     lines += [f"Bin-day lookups (GET /api/v1/bins/properties/<uprn>, "
