@@ -1,0 +1,114 @@
+"""The bins service and a gateway in their own processes, over a private
+vhost, with a small generated borough: shared by the end-to-end and browser
+tests of the missed-bins journey (registered in tests/conftest.py)."""
+import json
+import subprocess
+import sys
+import time
+
+import jwt
+import psycopg2
+import pytest
+import requests
+
+from gateway.auth import hash_api_key
+from services.kit import topology
+from services.kit.migrate import migrate_service
+from tests.conftest import database_url_for
+from tests.support.stack import ROOT, Stack
+
+SIGNING_KEY = "e2e-bins-signing-key-long-enough-for-hs256-tokens"
+API_KEY = "th_e2e_open311_client_key"
+# small rounds, so that every weekday has collections to report
+BOROUGH_SIZE = 400
+
+
+@pytest.fixture(scope="module")
+def journey_db():
+    url = database_url_for("e2e_bins_journey")
+    migrate_service("bins", url)
+    # COPY cannot run under eventlet's patched psycopg2: load in a process of its own
+    subprocess.run([sys.executable, "-m", "services.bins.generator", "--size",
+                    str(BOROUGH_SIZE), "--round-size", "20", "--database-url", url,
+                    "--replace"],
+                   cwd=ROOT, check=True, capture_output=True, timeout=120)
+    return url
+
+
+@pytest.fixture(scope="module")
+def journey_stack(broker, journey_db, tmp_path_factory):
+    topology.ensure(broker.uri)
+    s = Stack(broker.uri, {"bins": journey_db}, tmp_path_factory.mktemp("logs"),
+              GATEWAY_REDIS_PREFIX=f"townhall:e2e-bins:{broker.vhost}",
+              AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
+              GATEWAY_SECRET_KEY="e2e-bins-secret",
+              RATE_LIMIT_ANONYMOUS_WRITES="1000/minute",
+              AUTH_API_KEYS=json.dumps([{"name": "e2e-open311", "sha256": hash_api_key(API_KEY),
+                                         "roles": ["api_client"]}]))
+    s.start("bins")
+    s.start("gateway")
+    try:
+        # only bins runs here, so /healthz (which asks all four) would say 503
+        s.wait_healthy("/api/v1/bins/addresses?postcode=SW1A1AA")
+        yield s
+    finally:
+        s.stop_all()
+
+
+def token(sub, roles):
+    now = int(time.time())
+    return {"Authorization": "Bearer " + jwt.encode(
+        {"sub": sub, "roles": roles, "iss": "townhall-dev", "aud": "townhall-gateway",
+         "iat": now, "exp": now + 600}, SIGNING_KEY, algorithm="HS256")}
+
+
+SUPERVISOR = token("sup-e2e", ["supervisor"])
+
+
+def call(stack, method, path, **kwargs):
+    kwargs.setdefault("timeout", 10)
+    return requests.request(method, stack.base_url + path, **kwargs)
+
+
+def candidates(bins_db, limit=60):
+    """(uprn, postcode, {service: (round_id, crew_id)}) for a spread of properties."""
+    conn = psycopg2.connect(bins_db)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("""
+                SELECT p.uprn, p.postcode,
+                       json_object_agg(ps.service, json_build_array(r.id, r.crew_id))
+                FROM properties p
+                JOIN property_services ps USING (uprn)
+                JOIN rounds r ON r.id = ps.round_id
+                GROUP BY p.uprn, p.postcode ORDER BY md5(p.uprn) LIMIT %s""", (limit,))
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def reportable(stack, bins_db, wanted=2):
+    """Collections a resident may report right now: a round still out gets
+    marked complete by a supervisor, as the crew would."""
+    found = []
+    for uprn, postcode, rounds in candidates(bins_db):
+        days = call(stack, "GET", f"/api/v1/bins/properties/{uprn}").json()
+        for service in days["services"]:
+            report = service["report"]
+            if report["code"] == "crew_still_working":
+                done = call(stack, "POST",
+                            f"/api/v1/bins/crew/rounds/{service['round_id']}/complete",
+                            json={"day": report["collection_date"]}, headers=SUPERVISOR)
+                assert done.status_code == 200, done.text
+                report["allowed"] = True
+            if report["allowed"]:
+                found.append({"uprn": uprn, "postcode": postcode,
+                              "service": service["service"],
+                              "round_id": service["round_id"],
+                              "crew_id": rounds[service["service"]][1],
+                              "next": service["next"],
+                              "collection_date": report["collection_date"]})
+                break
+        if len(found) == wanted:
+            return found
+    pytest.fail("the generated borough has no collection that can be reported today")
