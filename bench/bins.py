@@ -20,7 +20,8 @@ from bench.cpu import CpuMeter
 from bench.echo import load
 from services.bins import generator
 from services.bins.domain.model import Frequency, Round, Service
-from services.bins.domain.schedule import ScheduleSettings, collection_on, england_and_wales
+from services.bins.domain.schedule import ScheduleSettings, collection_on
+from services.kit.workdays import england_and_wales
 from services.kit import migrate, topology
 from tests.support.stack import Stack
 

@@ -13,11 +13,12 @@ import uuid
 from marshmallow import ValidationError
 
 from services.bins import store
-from services.bins.domain import calendar_feed, references, rules, schedule
+from services.bins.domain import calendar_feed, rules, schedule
 from services.bins.domain.model import ExceptionKind, PropertyService, Service
 from services.bins.errors import (PropertyNotFound, ReportNotFound, ReportRejected,
                                   RoundForbidden, RoundNotFound, RoundRejected)
-from services.bins.settings import working_calendar
+from services.kit import references
+from services.kit.workdays import working_calendar
 
 SERVICE_ORDER = {s.value: i for i, s in enumerate(Service)}
 OPEN311_CODES = {f"missed-{s.value}": s for s in Service}

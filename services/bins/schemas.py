@@ -7,7 +7,8 @@ import re
 from marshmallow import (RAISE, Schema, ValidationError, fields, pre_load, validate,
                          validates_schema)
 
-from services.bins.domain import postcodes, references
+from services.bins.domain import postcodes
+from services.kit import references
 from services.kit.schemas import instance
 from services.bins.domain.model import ExceptionKind, Outcome, Service
 

@@ -4,16 +4,13 @@ nameko entrypoints only: parse, call the use case in app.py, return.
 """
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
-from nameko.timer import Timer
 
 from services.bins import app, schemas
 from services.bins.events import CATALOGUE
-from services.bins.settings import BinsSettings, load_clock
+from services.bins.settings import BinsSettings
 from services.kit import base
-from services.kit.providers import DatabaseProvider
-
-IDEMPOTENCY_CONTEXT_KEY = "idempotency_key"
-
+from services.kit.providers import (Clock, DatabaseProvider, IdempotencyKey,
+                                    config_timer)
 
 class Settings(DependencyProvider):
     """BinsSettings from the config (TIMEZONE, HOLIDAY_POLICY, ...)."""
@@ -23,39 +20,6 @@ class Settings(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.settings
-
-
-class Clock(DependencyProvider):
-    """`now()` as an aware UTC datetime. CLOCK (`module:callable`) pins it
-    for tests and demos; unset, it is the real time."""
-
-    def setup(self):
-        self.now = load_clock(self.container.config.get("CLOCK"))
-
-    def get_dependency(self, worker_ctx):
-        return self.now
-
-
-class IdempotencyKey(DependencyProvider):
-    """The key the gateway forwards in context data for keyed requests."""
-
-    def get_dependency(self, worker_ctx):
-        return worker_ctx.data.get(IDEMPOTENCY_CONTEXT_KEY)
-
-
-class ConfigTimer(Timer):
-    """A timer whose interval comes from a config key, when set."""
-
-    def __init__(self, config_key, default, **kwargs):
-        super().__init__(interval=default, **kwargs)
-        self.config_key = config_key
-
-    def setup(self):
-        super().setup()
-        self.interval = float(self.container.config.get(self.config_key) or self.interval)
-
-
-config_timer = ConfigTimer.decorator
 
 
 class BinsService(base.ServiceBase):

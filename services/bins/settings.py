@@ -6,13 +6,11 @@ date and "17:00" as the integer 1020 (YAML 1.1 base 60); config.yaml uses
 """
 import dataclasses
 import datetime as dt
-import functools
-import importlib
 import logging
 import secrets
 
 from services.bins.domain.rules import ReportSettings
-from services.bins.domain.schedule import POLICIES, ScheduleSettings, england_and_wales
+from services.bins.domain.schedule import POLICIES, ScheduleSettings
 
 log = logging.getLogger(__name__)
 
@@ -81,31 +79,3 @@ def _secret_key(value):
                 "who submits the same report twice across a restart is not "
                 "shown their tracking code again")
     return secrets.token_bytes(32)
-
-
-@functools.lru_cache(maxsize=8)
-def _calendar(first_year, last_year):
-    return england_and_wales(range(first_year, last_year + 1))
-
-
-def working_calendar(*days):
-    """Bank holidays covering the given dates, with a year either side so
-    windows and moves that cross a new year see both."""
-    years = [d.year for d in days]
-    return _calendar(min(years) - 1, max(years) + 1)
-
-
-def utc_now():
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def load_clock(path):
-    """`module:attribute` naming a callable that returns an aware datetime;
-    empty means the real clock. Lets tests and demos pin "now"."""
-    if not path:
-        return utc_now
-    module, _, attr = path.partition(":")
-    target = importlib.import_module(module)
-    for part in attr.split("."):
-        target = getattr(target, part)
-    return target

@@ -10,12 +10,17 @@ import time
 
 import psycopg2.extras
 from nameko.extensions import DependencyProvider
+from nameko.timer import Timer
 
+from services.kit.clock import load_clock
 from services.kit.db import Pool, unit_of_work
 from services.kit.logs import CORRELATION_KEY
 from services.kit.outbox import OutboxRelay
 
 log = logging.getLogger(__name__)
+
+# Context data key under which the gateway forwards a request's Idempotency-Key.
+IDEMPOTENCY_CONTEXT_KEY = "idempotency_key"
 
 
 class Database:
@@ -132,3 +137,36 @@ class HealthProvider(DependencyProvider):
             "outbox_sent": {"events": database.relay.published,
                             "batches": database.relay.batches},
         }
+
+
+class Clock(DependencyProvider):
+    """`now()` as an aware UTC datetime. CLOCK (`module:callable`) pins it
+    for tests and demos; unset, it is the real time."""
+
+    def setup(self):
+        self.now = load_clock(self.container.config.get("CLOCK"))
+
+    def get_dependency(self, worker_ctx):
+        return self.now
+
+
+class IdempotencyKey(DependencyProvider):
+    """The key the gateway forwards in context data for keyed requests."""
+
+    def get_dependency(self, worker_ctx):
+        return worker_ctx.data.get(IDEMPOTENCY_CONTEXT_KEY)
+
+
+class ConfigTimer(Timer):
+    """A timer whose interval comes from a config key, when set."""
+
+    def __init__(self, config_key, default, **kwargs):
+        super().__init__(interval=default, **kwargs)
+        self.config_key = config_key
+
+    def setup(self):
+        super().setup()
+        self.interval = float(self.container.config.get(self.config_key) or self.interval)
+
+
+config_timer = ConfigTimer.decorator

@@ -22,34 +22,6 @@ POLICIES = ("shift_week", "next_working_day", "none")
 ONE_DAY = dt.timedelta(days=1)
 
 
-class WorkingCalendar:
-    """Working days for one council: Monday to Friday, less bank holidays."""
-
-    def __init__(self, bank_holidays):
-        self.bank_holidays = frozenset(d for d in bank_holidays if d.weekday() < 5)
-
-    def is_bank_holiday(self, day):
-        return day in self.bank_holidays
-
-    def is_working_day(self, day):
-        return day.weekday() < 5 and day not in self.bank_holidays
-
-    def add_working_days(self, day, n):
-        """The n-th working day after `day` (`day` itself does not count)."""
-        while n > 0:
-            day += ONE_DAY
-            if self.is_working_day(day):
-                n -= 1
-        return day
-
-
-def england_and_wales(years):
-    """The bank holidays of England and Wales, from the `holidays` package."""
-    import holidays
-
-    return WorkingCalendar(holidays.country_holidays("GB", subdiv="ENG", years=list(years)))
-
-
 @dataclasses.dataclass(frozen=True)
 class ScheduleSettings:
     policy: str = "shift_week"

@@ -7,7 +7,7 @@ import pytest
 from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from services.bins.domain.references import new_reference
+from services.kit.references import new_reference
 from services.bins.service import BinsService
 from tests.integration.bins.conftest import CLOCK, pick, query
 

@@ -8,7 +8,7 @@ from services.bins.domain.model import Collection, ExceptionKind, PropertyServic
 from services.bins.domain.rules import (
     Accepted, Duplicate, Rejection, ReportSettings, check_missed_report, return_visit_due,
     window)
-from services.bins.domain.schedule import england_and_wales
+from services.kit.workdays import england_and_wales
 
 D = dt.date
 LONDON = ZoneInfo("Europe/London")

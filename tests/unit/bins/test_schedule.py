@@ -4,8 +4,9 @@ import pytest
 
 from services.bins.domain.model import Frequency, Round, Service
 from services.bins.domain.schedule import (
-    ScheduleSettings, WorkingCalendar, collection_on, collections, england_and_wales,
+    ScheduleSettings, collection_on, collections,
     last_and_next, moved_date, week_letter)
+from services.kit.workdays import WorkingCalendar, england_and_wales
 
 D = dt.date
 CAL = england_and_wales(range(2025, 2029))

@@ -1,6 +1,6 @@
 import random
 
-from services.bins.domain.references import ALPHABET, is_valid, new_reference, normalise
+from services.kit.references import ALPHABET, is_valid, new_reference, normalise
 
 
 def test_new_references_are_valid_and_readable():
