@@ -27,12 +27,20 @@ def set_correlation_id(value):
     _local.correlation_id = value
 
 
+# nameko logs whole RPC replies at DEBUG; replies carry personal data
+# (answers, contact details), so those records never reach a handler.
+PAYLOAD_RECORDS = frozenset({"RPC reply event complete %s %s"})
+
+
 class CorrelationFilter(logging.Filter):
-    """Stamps every record with the current correlation id and service."""
+    """Stamps every record with the current correlation id and service, and
+    drops the records that would carry message bodies."""
 
     service = None
 
     def filter(self, record):
+        if record.msg in PAYLOAD_RECORDS:
+            return False
         record.correlation_id = current_correlation_id()
         if self.service and not hasattr(record, "service"):
             record.service = self.service

@@ -32,3 +32,23 @@ def normalise(text):
 def is_valid(reference):
     match = PATTERN.match(reference or "")
     return bool(match) and _check_digits(match[1], match[2]) == match[3]
+
+
+def new_code(groups=3, choice=secrets.choice):
+    """A secret a person can write down and type back: XXXX-XXXX-XXXX, from
+    the same look-alike-free alphabet (about 59 bits for three groups)."""
+    return format_code("".join(choice(ALPHABET) for _ in range(4 * groups)))
+
+
+def code_from_digest(digest, groups=3):
+    """A code derived from a keyed digest, so the same thing gets the same code."""
+    return format_code("".join(ALPHABET[b % len(ALPHABET)] for b in digest[:4 * groups]))
+
+
+def format_code(compact):
+    return "-".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+
+
+def normalise_code(text):
+    """Upper case, grouped in fours, whatever spacing and dashes were typed."""
+    return format_code(re.sub(r"[\s-]", "", (text or "").upper()))

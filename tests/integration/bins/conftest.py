@@ -5,7 +5,6 @@ import os
 import pathlib
 import subprocess
 import sys
-from zoneinfo import ZoneInfo
 
 import kombu
 import psycopg2
@@ -15,27 +14,13 @@ import pytest
 from services.bins import generator
 from services.kit import topology
 from services.kit.migrate import migration_dirs
+from tests.support.clock import Clock
 from tests.support.listener import Listener
 from tests.conftest import service_config, truncate
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-LONDON = ZoneInfo("Europe/London")
 SIZE, SEED, ROUND_SIZE = 200, 7, 25
 AS_OF = dt.date(2026, 4, 1)
-
-
-class Clock:
-    """What the service under test takes for "now" (its CLOCK config)."""
-
-    def __init__(self):
-        self.value = None
-
-    def now(self):
-        return self.value
-
-    def set(self, *args):
-        """Local (Europe/London) wall time: set(2026, 3, 3, 12, 0)."""
-        self.value = dt.datetime(*args, tzinfo=LONDON).astimezone(dt.timezone.utc)
 
 
 CLOCK = Clock()

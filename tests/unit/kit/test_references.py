@@ -29,3 +29,13 @@ def test_normalise_accepts_what_people_type():
     assert normalise("MB 7K3Q 92") == "MB-7K3Q-92"
     assert normalise("MB-7K3Q") is None
     assert normalise(None) is None
+
+
+def test_codes_are_grouped_and_read_back_however_typed():
+    from services.kit.references import code_from_digest, new_code, normalise_code
+    code = new_code()
+    assert len(code) == 14 and code.count("-") == 2
+    assert set(code.replace("-", "")) <= set(ALPHABET)
+    assert normalise_code(code.lower().replace("-", " ")) == code
+    assert code_from_digest(bytes(range(32))) == code_from_digest(bytes(range(32)))
+    assert code_from_digest(bytes(range(32))) != code_from_digest(bytes(range(1, 33)))

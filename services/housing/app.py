@@ -1,0 +1,370 @@
+"""Housing use cases: triage drafts, cases, the caseworker's record, clocks.
+
+Each function takes a unit of work (or a read cursor), the settings and
+"now", calls the domain for every decision and the store for every row.
+"""
+import datetime as dt
+import hashlib
+import hmac
+import uuid
+
+from marshmallow import ValidationError
+
+from services.housing import store
+from services.housing.domain import cases, clocks, questionnaire, triage
+from services.housing.errors import (AssignmentConflict, AuditForbidden, CaseNotFound,
+                                     CaseRejected, StepNotFound, TriageNotFound)
+from services.kit import references
+from services.kit.workdays import working_calendar
+
+REFERENCE_PREFIX = "HL"
+REFERENCE_ATTEMPTS = 8
+CLOCK_BATCH = 200
+ANONYMISE_BATCH = 500
+SUPERVISOR = "supervisor"
+
+
+class Questionnaires:
+    """Every questionnaire version on disk; new triages get the highest."""
+
+    def __init__(self, directory):
+        self.by_version = questionnaire.load_directory(directory)
+        if not self.by_version:
+            raise ValueError(f"no questionnaire definitions in {directory}")
+        self.current = self.by_version[max(self.by_version)]
+
+    def get(self, version):
+        try:
+            return self.by_version[version]
+        except KeyError:
+            raise ValidationError({"version": ["There is no questionnaire with that version."]})
+
+
+def _sha256(text):
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def _iso(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _fields(errors):
+    out = {}
+    for error in errors:
+        out.setdefault(error.question_id, []).append(error.message)
+    return out
+
+# -- the triage, as the person answers it --------------------------------------------
+
+
+def questionnaire_definition(forms, version=None):
+    return (forms.get(version) if version is not None else forms.current).to_dict()
+
+
+def start_triage(uow, settings, forms, now):
+    code = references.new_code()
+    draft = {"id": uuid.uuid4(), "code_sha256": _sha256(code),
+             "questionnaire_version": forms.current.version, "answers": {},
+             "created_at": now, "expires_at": now + dt.timedelta(days=settings.draft_days)}
+    store.insert_draft(uow.cursor, draft)
+    return {"code": code, "triage": _triage_view(forms.current, draft)}
+
+
+def _draft(cur, code, now, lock=False):
+    draft = store.draft_by_code(cur, _sha256(references.normalise_code(code)), now, lock)
+    if draft is None:
+        raise TriageNotFound("We could not find a saved form with that code. Check the "
+                             "code, or start again if it has expired.")
+    return draft
+
+
+def _triage_view(form, draft):
+    answers = form.relevant(draft["answers"])
+    following = form.next_unanswered(answers)
+    return {"version": form.version, "answers": answers,
+            "asked": [q.id for q in form.asked(answers)],
+            "next_question": following.id if following else None,
+            "complete": following is None,
+            "submitted": draft.get("case_id") is not None,
+            "expires_at": _iso(draft["expires_at"])}
+
+
+def get_triage(cur, forms, now, code):
+    draft = _draft(cur, code, now)
+    return _triage_view(forms.get(draft["questionnaire_version"]), draft)
+
+
+def answer_triage(uow, settings, forms, now, code, question_id, value):
+    draft = _draft(uow.cursor, code, now, lock=True)
+    if draft["case_id"] is not None:
+        raise CaseRejected("already_submitted",
+                           "This form has been sent. Use your case reference to check it.")
+    form = forms.get(draft["questionnaire_version"])
+    answers = form.relevant(draft["answers"])
+    try:
+        form.question(question_id)
+        if question_id not in {q.id for q in form.asked(answers)}:
+            raise questionnaire.AnswerError(
+                question_id, "This question does not apply, given your earlier answers")
+        answers[question_id] = form.parse_answer(question_id, value, settings.today(now))
+    except questionnaire.AnswerError as error:
+        raise ValidationError({error.question_id: [error.message]})
+    # Answers that no longer apply (a changed earlier answer) are not kept.
+    draft["answers"] = form.relevant(answers)
+    draft["expires_at"] = now + dt.timedelta(days=settings.draft_days)
+    store.save_answers(uow.cursor, draft["id"], draft["answers"], now, draft["expires_at"])
+    return _triage_view(form, draft)
+
+
+def submit_triage(uow, settings, forms, now, code):
+    cur = uow.cursor
+    draft = _draft(cur, code, now, lock=True)
+    if draft["case_id"] is not None:
+        case = store.case_by_id(cur, draft["case_id"])
+        return {"created": False, "secret": _case_secret(settings, case["id"]),
+                "case": status_view(case)}
+    form = forms.get(draft["questionnaire_version"])
+    answers = form.relevant(draft["answers"])
+    today = settings.today(now)
+    problems = form.missing(answers) or triage.contradictions(answers, today)
+    if problems:
+        raise ValidationError(_fields(problems))
+    outcome = triage.assess(answers, today, working_calendar(today), settings.triage)
+    result = outcome.to_dict()
+    case_id = uuid.uuid4()
+    case = {"id": case_id, "secret_sha256": _sha256(_case_secret(settings, case_id)),
+            "draft_id": draft["id"], "route": answers.get("route", "self"),
+            "questionnaire_version": form.version, "answers": answers, "outcome": result,
+            "urgency": outcome.urgency, "urgency_rank": triage.urgency_rank(outcome.urgency),
+            "duty": outcome.duty, "priority_need": list(outcome.priority_need),
+            "respond_by": outcome.respond_by, "triaged_at": now}
+    for _ in range(REFERENCE_ATTEMPTS):
+        case["reference"] = references.new_reference(REFERENCE_PREFIX)
+        if store.insert_case(cur, case):
+            break
+    else:
+        raise RuntimeError("could not allocate a free case reference")
+    store.schedule_clocks(cur, case_id, clocks.schedule(outcome, now, settings.clocks))
+    store.mark_draft_submitted(cur, draft["id"], case_id, now)
+    uow.publish("CaseTriaged", {
+        "case_id": str(case_id), "reference": case["reference"], "route": case["route"],
+        "urgency": outcome.urgency, "duty": outcome.duty,
+        "priority_need": list(outcome.priority_need),
+        "respond_by": outcome.respond_by.isoformat(),
+        "duty_ends_on": _iso(outcome.duty_ends_on),
+        "appointment_type": outcome.appointment_type,
+        "questionnaire_version": form.version, "triaged_at": now.isoformat(),
+    }, occurred_at=now)
+    stored = {**case, "status": "open", "assigned_to": None, "closed_outcome": None}
+    return {"created": True, "secret": _case_secret(settings, case_id),
+            "case": status_view(stored)}
+
+
+def _case_secret(settings, case_id):
+    digest = hmac.new(settings.secret_key, b"case:" + case_id.bytes, hashlib.sha256).digest()
+    return references.code_from_digest(digest)
+
+# -- what the person sees -----------------------------------------------------------
+
+
+def _status(case):
+    if case["status"] == "closed":
+        return "closed"
+    return "assigned" if case["assigned_to"] else "open"
+
+
+def status_view(case):
+    outcome = case["outcome"]
+    return {
+        "reference": case["reference"], "status": _status(case),
+        "triaged_at": _iso(case["triaged_at"]), "urgency": outcome["urgency"],
+        "duty": outcome["duty"], "priority_need": list(outcome["priority_need"]),
+        "reason_to_believe": outcome["reason_to_believe"],
+        "key_dates": {"notice_expires_on": outcome.get("notice_expires_on"),
+                      "duty_ends_on": outcome.get("duty_ends_on"),
+                      "respond_by": outcome["respond_by"]},
+        "next_step": outcome["next_step"], "reasons": outcome["reasons"],
+        "appointment_type": outcome.get("appointment_type"),
+        "closed_outcome": case.get("closed_outcome"),
+    }
+
+
+def case_status(cur, reference, secret):
+    normalised = references.normalise(reference)
+    case = store.case_by_reference(cur, normalised) if normalised else None
+    stored = bytes(case["secret_sha256"]) if case else b"\0" * 32
+    matches = hmac.compare_digest(_sha256(references.normalise_code(secret)), stored)
+    if case is None or not matches:
+        raise CaseNotFound("We could not find a case with that reference and code. "
+                           "Check both and try again.")
+    return status_view(case)
+
+# -- caseworkers -------------------------------------------------------------------
+
+
+def queue_item(case):
+    return {"case_id": str(case["case_id"]), "reference": case["reference"],
+            "urgency": case["urgency"], "duty": case["duty"],
+            "priority_need": list(case["priority_need"]),
+            "respond_by": _iso(case["respond_by"]), "triaged_at": _iso(case["triaged_at"]),
+            "status": _status(case), "assigned_to": case["assigned_to"],
+            "escalations": list(case["escalations"]), "route": case["route"]}
+
+
+def list_queue(uow, now, staff_id, role, urgency=None, duty=None, status="open",
+               limit=50, offset=0):
+    rows, total = store.queue(uow.cursor, staff_id, urgency, duty, status, limit, offset)
+    store.audit(uow.cursor, staff_id, role, None, "list_queue", None, now)
+    return {"cases": [queue_item(r) for r in rows], "total": total}
+
+
+def _case(cur, case_id, lock=False):
+    case = store.case_by_id(cur, case_id, lock)
+    if case is None:
+        raise CaseNotFound("There is no case with that id.")
+    return case
+
+
+def get_case(uow, forms, now, staff_id, role, case_id, reason=None):
+    cur = uow.cursor
+    case = _case(cur, case_id)
+    store.audit(cur, staff_id, role, case_id, "view_case", reason, now)
+    answers = []
+    if case["answers"] is not None:
+        form = forms.get(case["questionnaire_version"])
+        answers = [{"question_id": q.id, "summary": q.summary,
+                    "value": case["answers"].get(q.id)}
+                   for q in form.asked(case["answers"]) if q.id in case["answers"]]
+    return {**queue_item(case),
+            "questionnaire_version": case["questionnaire_version"],
+            "answers": answers, "anonymised": case["anonymised_at"] is not None,
+            "outcome": status_view(case),
+            "notes": [{**{k: _iso(v) for k, v in n.items()}} for n in store.notes(cur, case_id)],
+            "plan": [_step(s) for s in store.plan(cur, case_id)],
+            "clocks": [{k: _iso(v) for k, v in c.items()} for c in store.clocks_of(cur, case_id)],
+            "closed_outcome": case["closed_outcome"], "closed_at": _iso(case["closed_at"])}
+
+
+def _step(row):
+    return {k: _iso(v) for k, v in row.items()}
+
+
+def assign_case(uow, now, staff_id, role, case_id, take_over=False):
+    cur = uow.cursor
+    case = _case(cur, case_id, lock=True)
+    try:
+        change = cases.assign(case["status"], case["assigned_to"], staff_id, take_over)
+    except cases.AlreadyAssigned:
+        raise AssignmentConflict(
+            "already_assigned", "Another caseworker has this case. Take it over to "
+            "assign it to yourself.")
+    except cases.CaseClosed:
+        raise CaseRejected("case_closed", "This case is closed.")
+    if change.changed:
+        store.assign(cur, case_id, staff_id, now)
+        # Nobody waits unassigned any more: those clocks can never fire.
+        store.cancel_clocks(cur, case_id, now, ["respond_by_passed", "emergency_unassigned"])
+        store.audit(cur, staff_id, role, case_id,
+                    "take_over" if change.previous else "assign", None, now)
+        uow.publish("CaseAssigned", {
+            "case_id": str(case_id), "reference": case["reference"],
+            "caseworker_id": staff_id, "previous_caseworker_id": change.previous,
+            "assigned_at": now.isoformat()}, occurred_at=now)
+    return queue_item(_case(cur, case_id))
+
+
+def add_note(uow, now, staff_id, role, case_id, text):
+    cur = uow.cursor
+    _case(cur, case_id)
+    note = store.add_note(cur, case_id, staff_id, text, now)
+    store.audit(cur, staff_id, role, case_id, "add_note", None, now)
+    return {k: _iso(v) for k, v in note.items()}
+
+
+def add_plan_step(uow, now, staff_id, role, case_id, party, text, due_on=None):
+    cur = uow.cursor
+    case = _case(cur, case_id)
+    if case["status"] == "closed":
+        raise CaseRejected("case_closed", "This case is closed.")
+    step = store.add_plan_step(cur, case_id, party, text, due_on, staff_id, now)
+    store.audit(cur, staff_id, role, case_id, "add_plan_step", None, now)
+    return _step(step)
+
+
+def complete_plan_step(uow, now, staff_id, role, case_id, step_id):
+    cur = uow.cursor
+    _case(cur, case_id)
+    step = store.complete_plan_step(cur, case_id, step_id, now)
+    if step is None:
+        raise StepNotFound("This case has no plan step with that id.")
+    store.audit(cur, staff_id, role, case_id, "complete_plan_step", None, now)
+    return _step(step)
+
+
+def close_case(uow, now, staff_id, role, case_id, outcome, note=None):
+    cur = uow.cursor
+    case = _case(cur, case_id, lock=True)
+    try:
+        cases.check_close(case["status"], outcome)
+    except cases.CaseClosed:
+        raise CaseRejected("case_closed", "This case is already closed.")
+    except cases.UnknownOutcome:
+        raise ValidationError({"outcome": ["Choose an outcome from the list."]})
+    store.close(cur, case_id, outcome, now)
+    store.cancel_clocks(cur, case_id, now)
+    if note:
+        store.add_note(cur, case_id, staff_id, note, now)
+    store.audit(cur, staff_id, role, case_id, "close", None, now)
+    uow.publish("CaseClosed", {
+        "case_id": str(case_id), "reference": case["reference"], "outcome": outcome,
+        "duty": case["duty"], "closed_by": staff_id, "closed_at": now.isoformat()},
+        occurred_at=now)
+    return queue_item(_case(cur, case_id))
+
+
+def read_audit(uow, now, staff_id, role, case_id=None, limit=100):
+    if role != SUPERVISOR:
+        raise AuditForbidden("Only supervisors can read the audit log.")
+    cur = uow.cursor
+    entries = store.audit_entries(cur, case_id, limit)
+    store.audit(cur, staff_id, role, case_id, "read_audit", None, now)
+    return {"entries": [{k: _iso(v) for k, v in e.items()} for e in entries]}
+
+# -- scheduled work ----------------------------------------------------------------
+
+
+def fire_due_clocks(uow, now, limit=CLOCK_BATCH):
+    """Each due clock fires once (CaseEscalated) or, if it no longer
+    applies, is cancelled. Row locks keep two instances off the same clock."""
+    cur = uow.cursor
+    fired = 0
+    for due in store.due_clocks(cur, now, limit):
+        if clocks.should_fire(due["kind"], due["status"], due["assigned_to"]):
+            uow.publish("CaseEscalated", {
+                "case_id": str(due["case_id"]), "reference": due["reference"],
+                "clock": due["kind"], "due_at": due["due_at"].isoformat(),
+                "escalate_to": clocks.escalate_to(due["kind"], due["assigned_to"]),
+                "caseworker_id": due["assigned_to"], "urgency": due["urgency"]},
+                occurred_at=now)
+            store.mark_clock(cur, due["case_id"], due["kind"], now, fired=True)
+            fired += 1
+        else:
+            store.mark_clock(cur, due["case_id"], due["kind"], now, fired=False)
+    return fired
+
+
+def anonymise_closed_cases(uow, settings, now, limit=ANONYMISE_BATCH):
+    cur = uow.cursor
+    closed_before = now - dt.timedelta(days=settings.retention_days)
+    done = 0
+    for case in store.cases_to_anonymise(cur, closed_before, limit):
+        store.anonymise(cur, case["id"],
+                        cases.retained_for_statistics(case["answers"] or {}, case["outcome"]),
+                        now)
+        done += 1
+    store.delete_expired_drafts(cur, now)
+    return done

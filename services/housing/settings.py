@@ -1,0 +1,76 @@
+"""The housing service's settings, read from its nameko config."""
+import dataclasses
+import logging
+import pathlib
+import secrets
+from zoneinfo import ZoneInfo
+
+from services.housing.domain import questionnaire
+from services.housing.domain.clocks import ClockSettings
+from services.housing.domain.triage import TriageSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class HousingSettings:
+    timezone: str = "Europe/London"
+    questionnaire_dir: pathlib.Path = questionnaire.DEFAULT_DIRECTORY
+    # How long an unfinished triage is kept for the person to come back to.
+    draft_days: int = 30
+    # Closed cases are anonymised this long after closing.
+    retention_days: int = 730
+    triage: TriageSettings = TriageSettings()
+    clocks: ClockSettings = ClockSettings()
+    clock_sweep_seconds: float = 30.0
+    anonymise_sweep_seconds: float = 3600.0
+    # Derives a case's secret from its id, so submitting the same draft twice
+    # (a double click, a retry) shows the same secret again.
+    secret_key: bytes = dataclasses.field(default_factory=lambda: secrets.token_bytes(32),
+                                          repr=False)
+
+    @property
+    def tz(self):
+        return ZoneInfo(self.timezone)
+
+    def today(self, now):
+        return now.astimezone(self.tz).date()
+
+    @classmethod
+    def from_config(cls, config):
+        base = cls()
+        timezone = config.get("TIMEZONE") or base.timezone
+        triage = dataclasses.replace(
+            base.triage,
+            prevention_days=int(config.get("PREVENTION_DAYS") or base.triage.prevention_days),
+            emergency_phone=str(config.get("EMERGENCY_PHONE") or base.triage.emergency_phone),
+            out_of_hours_phone=str(config.get("OUT_OF_HOURS_PHONE")
+                                   or base.triage.out_of_hours_phone))
+        clocks = dataclasses.replace(
+            base.clocks, timezone=timezone,
+            warn_days_before=int(config.get("WARN_DAYS_BEFORE")
+                                 or base.clocks.warn_days_before),
+            emergency_unassigned_minutes=int(config.get("EMERGENCY_UNASSIGNED_MINUTES")
+                                             or base.clocks.emergency_unassigned_minutes))
+        return cls(
+            timezone=timezone,
+            questionnaire_dir=pathlib.Path(config.get("QUESTIONNAIRE_DIR")
+                                           or base.questionnaire_dir),
+            draft_days=int(config.get("DRAFT_DAYS") or base.draft_days),
+            retention_days=int(config.get("RETENTION_DAYS") or base.retention_days),
+            triage=triage, clocks=clocks,
+            clock_sweep_seconds=float(config.get("CLOCK_SWEEP_SECONDS")
+                                      or base.clock_sweep_seconds),
+            anonymise_sweep_seconds=float(config.get("ANONYMISE_SWEEP_SECONDS")
+                                          or base.anonymise_sweep_seconds),
+            secret_key=_secret_key(config.get("SECRET_KEY")),
+        )
+
+
+def _secret_key(value):
+    if value:
+        return str(value).encode("utf-8")
+    log.warning("HOUSING_SECRET_KEY is not set: using a random key, so a person who "
+                "submits the same triage twice across a restart is not shown their "
+                "case code again")
+    return secrets.token_bytes(32)

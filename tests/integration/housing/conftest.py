@@ -1,0 +1,74 @@
+"""A fresh housing database, a pinned clock, and listeners for the housing
+events, on the run's private vhost."""
+import kombu
+import psycopg2
+import psycopg2.extras
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from services.housing.service import HousingService
+from services.kit import topology
+from services.kit.migrate import migration_dirs
+from tests.conftest import service_config, truncate
+from tests.support.clock import Clock
+from tests.support.listener import Listener
+
+CLOCK = Clock()
+
+
+@pytest.fixture(scope="session")
+def housing_db(make_database):
+    return make_database("housing", migration_dirs("housing"))
+
+
+@pytest.fixture(scope="session")
+def housing_topology(broker):
+    topology.ensure(broker.uri, services=("housing",))
+    return broker
+
+
+@pytest.fixture
+def housing_config(housing_db, housing_topology):
+    truncate(housing_db, "audit_log", "clocks", "plan_steps", "case_notes", "cases", "drafts",
+             "outbox", "inbox")
+    # Tuesday 3 March 2026, 10:00
+    CLOCK.set(2026, 3, 3, 10, 0)
+    return service_config(housing_topology, housing_db,
+                          CLOCK="tests.integration.housing.conftest:CLOCK.now",
+                          SECRET_KEY="housing-test-secret",
+                          CLOCK_SWEEP_SECONDS=3600, ANONYMISE_SWEEP_SECONDS=3600)
+
+
+@pytest.fixture
+def housing(container_factory, housing_config):
+    container = container_factory(HousingService, housing_config)
+    container.start()
+    with ServiceRpcProxy("housing", housing_config) as proxy:
+        proxy.container = container
+        yield proxy
+
+
+def query(url, sql, *args):
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+            cur.execute(sql, args or None)
+            return cur.fetchall() if cur.description else None
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def listen(housing_topology, request):
+    made = []
+
+    def make(event_type):
+        name = f"test-housing-{request.node.name[:50]}-{len(made)}"
+        exchange = kombu.Exchange("housing.events", type="topic", durable=True)
+        listener = Listener(housing_topology.uri, name, exchange, routing_key=event_type)
+        made.append(listener)
+        return listener
+
+    yield make
+    for listener in made:
+        listener.close()
