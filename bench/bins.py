@@ -153,7 +153,8 @@ def run(seconds, big_size, clients=10, reuse=True):
             results["echo_one"] = load(stack.base_url, 1, seconds)
             results["filing_one"] = filing(stack, pairs, 1, seconds)
             # CPU per request by process, while the machine is saturated
-            meter = CpuMeter({name: proc.pid for name, proc in stack.procs.items()})
+            meter = CpuMeter({name: proc.pid for name, proc in stack.procs.items()},
+                             database=small_url.rsplit("/", 1)[1])
             results["echo"], results["echo_cpu_ms"] = meter.measure(
                 lambda: load(stack.base_url, clients, seconds))
             rest = pairs[results["filing_one"]["count"] + 10:]

@@ -15,29 +15,57 @@ def _cpu_seconds(pid):
         return 0.0
 
 
-def _pids_matching(word):
+def _pids_matching(word, only=None):
+    """Processes whose command line holds `word`, and `only(cmdline)` if given."""
     found = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    if word in f.read():
-                        found.append(int(pid))
+                    cmdline = f.read()
             except OSError:
-                pass
+                continue
+            if word in cmdline and (only is None or only(cmdline)):
+                found.append(int(pid))
     return found
+
+
+# PostgreSQL's own processes (no client's database in their title); they
+# work for every database, the benchmark's included.
+_PG_SERVER = (b"checkpointer", b"background writer", b"walwriter", b"autovacuum launcher",
+              b"logical replication launcher", b"archiver", b"stats collector")
+
+
+def _postgres_for(database):
+    """A filter for PostgreSQL processes: the backends (and autovacuum
+    workers) of `database` and the server's own, not other databases'
+    backends, so other work on the machine does not count."""
+    name = database.encode()
+
+    def keep(cmdline):
+        title = cmdline.split(b"\0")[0]
+        if not title.startswith(b"postgres: "):
+            return title.endswith(b"/postgres")  # the postmaster, not a psql
+        return name in title.split() or title.rstrip().endswith(_PG_SERVER)
+    return keep
 
 
 class CpuMeter:
     """Snapshots CPU seconds of the named processes, of PostgreSQL's and
-    RabbitMQ's processes, and of this (load-generating) process."""
+    RabbitMQ's processes, and of this (load-generating) process.
 
-    def __init__(self, pids):
+    Given `database`, PostgreSQL's figure counts only that database's
+    backends and the server's own processes. RabbitMQ is one process for
+    every vhost, so other work using the broker always counts."""
+
+    def __init__(self, pids, database=None):
         self.pids = dict(pids)
+        self.postgres = _postgres_for(database) if database else None
 
     def snapshot(self):
         snap = {name: _cpu_seconds(pid) for name, pid in self.pids.items()}
-        snap["postgresql"] = sum(_cpu_seconds(p) for p in _pids_matching(b"postgres"))
+        snap["postgresql"] = sum(_cpu_seconds(p)
+                                 for p in _pids_matching(b"postgres", self.postgres))
         snap["rabbitmq"] = sum(_cpu_seconds(p) for p in _pids_matching(b"beam.smp"))
         snap["load generator"] = time.process_time()
         return snap

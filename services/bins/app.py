@@ -219,8 +219,9 @@ def _same_submission(row, settings, idempotency_key):
 
 def file_report(uow, settings, now, uprn, service, collection_date=None,
                 idempotency_key=None, channel="api"):
-    # The busiest write residents make: kept to four statements (property
-    # and round, the crew's records, the insert, the outbox row).
+    # The busiest write residents make: two statements, without BEGIN and
+    # COMMIT (uow is a single-statement unit of work): the facts (property,
+    # round, the crew's records), then the report with its outbox row.
     cur = uow.cursor
     if idempotency_key:
         earlier = store.report_by_idempotency_key(cur, idempotency_key)
@@ -265,7 +266,12 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
                   "uprn": uprn, "service": service, "collection_date": collection.date,
                   "round_id": rnd.id, "crew_id": rnd.crew_id, "channel": channel,
                   "filed_at": now, "due_by": decision.due_by}
-        inserted = store.insert_report(cur, report)
+        event = uow.event("ReportFiled", {
+            "report_id": str(report_id), "reference": report["reference"], "uprn": uprn,
+            "service": service, "collection_date": collection.date.isoformat(),
+            "round_id": rnd.id, "crew_id": rnd.crew_id, "due_by": decision.due_by.isoformat(),
+        }, occurred_at=now, headers={"round_id": rnd.id})
+        inserted = store.insert_report(cur, report, event)
         if inserted is not None:
             break
         # Someone got there first (a double click, a retry): theirs stands.
@@ -279,11 +285,7 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
         # Otherwise the reference was taken: draw another.
     else:
         raise RuntimeError("could not allocate a free report reference")
-    uow.publish("ReportFiled", {
-        "report_id": str(report["id"]), "reference": report["reference"], "uprn": uprn,
-        "service": service, "collection_date": collection.date.isoformat(),
-        "round_id": rnd.id, "crew_id": rnd.crew_id, "due_by": decision.due_by.isoformat(),
-    }, occurred_at=now, headers={"round_id": rnd.id})
+    uow.enqueued(inserted.pop("outbox_id"))
     return {"created": True, "report": report_view({**prop, **report, **inserted}, settings),
             "secret": secret}
 

@@ -2,6 +2,8 @@
 
 nameko entrypoints only: parse, call the use case in app.py, return.
 """
+import datetime as dt
+
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
@@ -11,12 +13,16 @@ from services.bins.settings import BinsSettings
 from services.kit import base
 from services.kit.providers import (Clock, DatabaseProvider, IdempotencyKey,
                                     config_timer)
+from services.kit.workdays import working_calendar
 
 class Settings(DependencyProvider):
     """BinsSettings from the config (TIMEZONE, HOLIDAY_POLICY, ...)."""
 
     def setup(self):
         self.settings = BinsSettings.from_config(self.container.config)
+        # Load the bank holidays now (the package takes a tenth of a second
+        # to import), not in the first resident's request.
+        working_calendar(dt.date.today())
 
     def get_dependency(self, worker_ctx):
         return self.settings
@@ -57,7 +63,7 @@ class BinsService(base.ServiceBase):
                             channel=channel)
         # The gateway's key is scoped to the client, so it wins over an argument.
         args["idempotency_key"] = self.idempotency_key or args["idempotency_key"]
-        with self.db.transaction() as uow:
+        with self.db.transaction(single_statement=True) as uow:
             return app.file_report(uow, self.settings, self.clock(), **args)
 
     @rpc

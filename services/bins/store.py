@@ -12,6 +12,7 @@ from psycopg2 import sql
 from psycopg2.extras import execute_values
 
 from services.bins.domain.model import Frequency, Round, Service
+from services.kit.db import OUTBOX_INSERT, execute_prepared
 
 # -- the borough --------------------------------------------------------------
 
@@ -43,31 +44,36 @@ def services_of(cur, uprn, service=None):
     return cur.fetchall()
 
 
+_FILING_FACTS = """
+    SELECT p.uprn, p.address_lines, p.postcode,
+           ps.service, ps.round_id, ps.assisted, ps.subscribed_until,
+           r.weekday, r.frequency, r.week, r.crew_id,
+           (SELECT coalesce(jsonb_object_agg(d.day, d.completed_at), '{}')
+              FROM round_days d WHERE d.round_id = ps.round_id AND d.day >= %(since)s)
+             AS completions,
+           (SELECT coalesce(jsonb_object_agg(e.day, e.kind), '{}')
+              FROM crew_exceptions e
+             WHERE e.uprn = p.uprn AND e.round_id = ps.round_id AND e.day >= %(since)s)
+             AS exceptions,
+           (SELECT coalesce(jsonb_object_agg(o.collection_date, o.id), '{}')
+              FROM reports o
+             WHERE o.uprn = p.uprn AND o.service = %(service)s AND o.status = 'open'
+               AND o.collection_date >= %(since)s) AS open_reports
+      FROM properties p
+      LEFT JOIN property_services ps ON ps.uprn = p.uprn AND ps.service = %(service)s
+      LEFT JOIN rounds r ON r.id = ps.round_id
+     WHERE p.uprn = %(uprn)s"""
+
+
 def property_with_service(cur, uprn, service, since):
     """The property (or None) and, on the same row, its round for `service`
     (NULL columns when it does not receive it) and what happened on that
     round since `since`: completions {day: completed_at}, this property's
     exceptions {day: kind} and its open reports {day: id}. One round trip
-    for the busiest write residents make."""
-    cur.execute("""
-        SELECT p.uprn, p.address_lines, p.postcode, p.ward, p.latitude, p.longitude,
-               ps.service, ps.round_id, ps.assisted, ps.subscribed_until,
-               r.weekday, r.frequency, r.week, r.crew_id,
-               (SELECT coalesce(jsonb_object_agg(d.day, d.completed_at), '{}')
-                  FROM round_days d WHERE d.round_id = ps.round_id AND d.day >= %(since)s)
-                 AS completions,
-               (SELECT coalesce(jsonb_object_agg(e.day, e.kind), '{}')
-                  FROM crew_exceptions e
-                 WHERE e.uprn = p.uprn AND e.round_id = ps.round_id AND e.day >= %(since)s)
-                 AS exceptions,
-               (SELECT coalesce(jsonb_object_agg(o.collection_date, o.id), '{}')
-                  FROM reports o
-                 WHERE o.uprn = p.uprn AND o.service = %(service)s AND o.status = 'open'
-                   AND o.collection_date >= %(since)s) AS open_reports
-          FROM properties p
-          LEFT JOIN property_services ps ON ps.uprn = p.uprn AND ps.service = %(service)s
-          LEFT JOIN rounds r ON r.id = ps.round_id
-         WHERE p.uprn = %(uprn)s""", {"uprn": uprn, "service": service, "since": since})
+    for the busiest write residents make, prepared: planning it costs more
+    than running it."""
+    execute_prepared(cur, "bins_filing_facts", _FILING_FACTS,
+                     {"uprn": uprn, "service": service, "since": since})
     return cur.fetchone()
 
 
@@ -204,18 +210,28 @@ def open_reports_for(cur, uprn):
     return {(r["service"], r["collection_date"]): r["reference"] for r in cur.fetchall()}
 
 
-def insert_report(cur, report):
-    """Inserts unless it clashes with an open report for the same bin and
-    collection, an idempotency key or a reference; returns the new id, or
-    None on any clash (the caller looks up which)."""
-    cur.execute("""INSERT INTO reports
-                       (id, reference, secret_sha256, idempotency_key, uprn, service,
-                        collection_date, round_id, crew_id, channel, filed_at, due_by)
-                   VALUES (%(id)s, %(reference)s, %(secret_sha256)s, %(idempotency_key)s,
-                           %(uprn)s, %(service)s, %(collection_date)s, %(round_id)s,
-                           %(crew_id)s, %(channel)s, %(filed_at)s, %(due_by)s)
-                   ON CONFLICT DO NOTHING
-                   RETURNING id, status, outcome, outcome_reason, resolved_at""", report)
+_INSERT_REPORT = f"""
+    WITH report AS (
+        INSERT INTO reports
+            (id, reference, secret_sha256, idempotency_key, uprn, service,
+             collection_date, round_id, crew_id, channel, filed_at, due_by)
+        VALUES (%(id)s, %(reference)s, %(secret_sha256)s, %(idempotency_key)s,
+                %(uprn)s, %(service)s, %(collection_date)s, %(round_id)s,
+                %(crew_id)s, %(channel)s, %(filed_at)s, %(due_by)s)
+        ON CONFLICT DO NOTHING
+        RETURNING id, status, outcome, outcome_reason, resolved_at),
+    event AS ({OUTBOX_INSERT.format(source="report")})
+    SELECT report.*, event.id AS outbox_id FROM report, event"""
+
+
+def insert_report(cur, report, event):
+    """Inserts the report and, in the same statement, its event's outbox
+    row (`event` from UnitOfWork.event), unless the report clashes with an
+    open report for the same bin and collection, an idempotency key or a
+    reference. Returns the new report's columns and `outbox_id`, or None on
+    any clash (the caller looks up which), when no event is written either.
+    Prepared, as the facts are."""
+    execute_prepared(cur, "bins_insert_report", _INSERT_REPORT, {**report, **event})
     return cur.fetchone()
 
 

@@ -6,6 +6,8 @@ rows) all commit in it together or not at all.
 """
 import contextlib
 import logging
+import re
+import weakref
 
 import psycopg2
 import psycopg2.extras
@@ -15,6 +17,42 @@ from psycopg2.extras import Json
 log = logging.getLogger(__name__)
 
 psycopg2.extras.register_uuid()
+
+# An event's outbox row, for a statement that writes it together with the
+# change it announces: `INSERT ... SELECT` from that change's CTE (a row only
+# if the change made one). The values come from UnitOfWork.event.
+OUTBOX_INSERT = """
+    INSERT INTO outbox (event_id, event_type, exchange, routing_key, body, headers)
+    SELECT %(event_id)s::uuid, %(event_type)s, %(event_exchange)s, %(event_routing_key)s,
+           %(event_body)s::jsonb, %(event_headers)s::jsonb
+      FROM {source}
+    RETURNING id"""
+
+# {connection: {statement name: its parameters' names, in $1, $2 ... order}}
+_prepared = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def execute_prepared(cur, name, statement, params):
+    """Runs `statement` (psycopg2's %(key)s placeholders, `params` a dict) as
+    a prepared statement of the cursor's connection: PostgreSQL plans it
+    once per connection rather than on every call. Worth it for a busy
+    statement whose planning costs more than running it. A prepared
+    statement outlives a rollback, and goes with its connection."""
+    known = _prepared.setdefault(cur.connection, {})
+    keys = known.get(name)
+    if keys is None:
+        keys = []
+
+        def number(match):
+            if match[1] not in keys:
+                keys.append(match[1])
+            return f"${keys.index(match[1]) + 1}"
+
+        cur.execute(f"PREPARE {name} AS {_PLACEHOLDER.sub(number, statement)}")
+        known[name] = keys
+    cur.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(keys))})",
+                [params[k] for k in keys])
 
 
 class Pool:
@@ -63,8 +101,10 @@ class UnitOfWork:
         self.call_id_stack = list(call_id_stack)
         self.outbox_ids = []
 
-    def publish(self, event_type, data, occurred_at=None, headers=None):
-        """Adds an event to the outbox; it is sent only if this commits.
+    def event(self, event_type, data, occurred_at=None, headers=None):
+        """An event as the values of its outbox row, for one statement that
+        writes the change and the event together (OUTBOX_INSERT in a CTE);
+        pass the new row's id to `enqueued`. Validated as `publish` does.
 
         `headers` become AMQP headers, for subscribers that filter on them
         (a headers exchange bound to the events exchange): ids, never
@@ -75,15 +115,26 @@ class UnitOfWork:
         headers = dict(headers or {}, **{"nameko.correlation_id": self.correlation_id})
         if self.call_id_stack:
             headers["nameko.call_id_stack"] = self.call_id_stack
-        self.cursor.execute(
-            """INSERT INTO outbox (event_id, event_type, exchange, routing_key,
-                                   body, headers)
-               VALUES (%s, %s, %s, %s, %s, %s) RETURNING id""",
-            (envelope["event_id"], event_type,
-             f"{self.catalogue.source}.events", routing_key(envelope),
-             Json(envelope), Json(headers)))
-        self.outbox_ids.append(self.cursor.fetchone()["id"])
-        return envelope
+        return {"event_id": envelope["event_id"], "event_type": event_type,
+                "event_exchange": f"{self.catalogue.source}.events",
+                "event_routing_key": routing_key(envelope),
+                "event_body": Json(envelope), "event_headers": Json(headers)}
+
+    def enqueued(self, outbox_id):
+        """An outbox row this unit of work wrote: the relay is nudged for it
+        once the unit of work ends."""
+        self.outbox_ids.append(outbox_id)
+
+    def publish(self, event_type, data, occurred_at=None, headers=None):
+        """Adds an event to the outbox; it is sent only if this commits.
+        Returns the envelope. `headers` as for `event`."""
+        if self.conn.autocommit:
+            raise RuntimeError("a single-statement unit of work writes its events "
+                               "with the change (UnitOfWork.event), not on their own")
+        row = self.event(event_type, data, occurred_at, headers)
+        self.cursor.execute(OUTBOX_INSERT.format(source="(SELECT 1) AS one"), row)
+        self.enqueued(self.cursor.fetchone()["id"])
+        return row["event_body"].adapted
 
     def claim(self, consumer, event_id):
         """True the first time `consumer` handles `event_id`, else False.
@@ -107,8 +158,14 @@ def routing_key(envelope):
 
 
 @contextlib.contextmanager
-def unit_of_work(pool, catalogue, correlation_id, call_id_stack=(), on_commit=None):
+def unit_of_work(pool, catalogue, correlation_id, call_id_stack=(), on_commit=None,
+                 single_statement=False):
+    """One transaction; or, with `single_statement`, none: each statement
+    commits on its own, which saves the BEGIN and COMMIT round trips, so the
+    one write must be one statement (a change and its events, UnitOfWork.event
+    in a CTE) and `publish` is refused."""
     with pool.connection() as conn:
+        conn.autocommit = single_statement
         uow = UnitOfWork(conn, catalogue, correlation_id, call_id_stack)
         try:
             yield uow
@@ -119,5 +176,7 @@ def unit_of_work(pool, catalogue, correlation_id, call_id_stack=(), on_commit=No
             raise
         finally:
             uow.cursor.close()
+            if single_statement and not conn.closed:
+                conn.autocommit = False
     if on_commit and uow.outbox_ids:
         on_commit(uow.outbox_ids)

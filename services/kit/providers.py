@@ -30,14 +30,19 @@ class Database:
         self._provider = provider
         self._ctx = worker_ctx
 
-    def transaction(self):
-        """A unit of work; events published in it go out only if it commits."""
+    def transaction(self, single_statement=False):
+        """A unit of work; events published in it go out only if it commits.
+
+        `single_statement`: no BEGIN and COMMIT round trips, for a write
+        that is one statement, the change with its events (UnitOfWork.event
+        in a CTE), which PostgreSQL commits as a whole. Reads in it see the
+        latest committed data, as in a transaction at READ COMMITTED."""
         p = self._provider
         return unit_of_work(
             p.pool, p.catalogue,
             correlation_id=self._ctx.data.get(CORRELATION_KEY) or self._ctx.call_id,
             call_id_stack=self._ctx.call_id_stack,
-            on_commit=p.relay.nudge)
+            on_commit=p.relay.nudge, single_statement=single_statement)
 
     @contextlib.contextmanager
     def read(self):
