@@ -10,7 +10,8 @@ from bench.common import summary
 ECHO = "/api/v1/echo"
 
 
-def load(base_url, clients, seconds, path=ECHO, body=None, method="POST", ok=(200,)):
+def load(base_url, clients, seconds, path=ECHO, body=None, method="POST", ok=(200,),
+         headers=None):
     """Drives `clients` keep-alive sessions for `seconds`. `path` and `body`
     may be callables, for a new target on every request."""
     body = body or {"message": "hello from the benchmark"}
@@ -29,7 +30,7 @@ def load(base_url, clients, seconds, path=ECHO, body=None, method="POST", ok=(20
             except StopIteration:
                 break  # the caller's supply of targets ran out
             t0 = time.perf_counter()
-            resp = session.request(method, url, json=payload, timeout=10)
+            resp = session.request(method, url, json=payload, headers=headers, timeout=10)
             elapsed = time.perf_counter() - t0
             if resp.status_code in ok:
                 mine.append(elapsed)

@@ -121,6 +121,27 @@ def bins_report(b):
     return lines
 
 
+def housing_report(h):
+    t = h["triage"]
+    lines = ["Housing triage through the gateway (start, one request per question, submit)",
+             _line(f"echo, {h['echo']['clients']} clients", h["echo"]),
+             _line(f"whole triages, {t['clients']} clients", t, unit="/s    "),
+             f"  {t['requests']} triage requests: {t['requests_per_second']:.1f} req/s,"
+             f" {h['triage_requests_to_echo_rate']:.2f} of the echo rate"]
+    if h.get("triage_cpu_ms_per_request"):
+        lines.append("  CPU per request (ms):  "
+                     + "   ".join(f"{name} {h['echo_cpu_ms'][name]:.2f} -> "
+                                  f"{h['triage_cpu_ms_per_request'][name]:.2f}"
+                                  for name in h["triage_cpu_ms_per_request"])
+                     + "   (echo -> triage request)")
+    lines += ["", "Caseworker queue (GET /api/v1/housing/staff/queue, mixed filters, "
+              f"{h['queue_1000']['clients']} clients)",
+              _line("1,000 cases", h["queue_1000"]),
+              _line("100,000 cases", h["queue_100000"]),
+              f"  p99 100,000 / 1,000   {h['queue_p99_100000_to_1000']:.2f}"]
+    return lines
+
+
 def verdict(ok):
     return "met" if ok else "NOT met"
 
@@ -157,6 +178,9 @@ def report(results):
     if results.get("bins"):
         lines.append("")
         lines.extend(bins_report(results["bins"]))
+    if results.get("housing"):
+        lines.append("")
+        lines.extend(housing_report(results["housing"]))
     return "\n".join(lines)
 
 
@@ -164,7 +188,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short runs, for a smoke check")
-    parser.add_argument("--only", choices=("echo", "outbox", "bins"))
+    parser.add_argument("--only", choices=("echo", "outbox", "bins", "housing"))
     parser.add_argument("--big-size", type=int, default=1_000_000,
                         help="properties in the large borough for the lookup comparison")
     parser.add_argument("--fresh", action="store_true",
@@ -185,6 +209,9 @@ def main():
         from bench import bins
         big = 100_000 if args.quick else args.big_size
         results["bins"] = bins.run(seconds, big, reuse=not args.fresh)
+    if args.only in (None, "housing"):
+        from bench import housing
+        results["housing"] = housing.run(seconds)
     print(report(results))
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)

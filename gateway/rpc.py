@@ -15,11 +15,14 @@ sends the name (`exc_type`) and `str(exc)` (`value`) back to the gateway:
   with a dict of field -> messages; the gateway returns it as `fields`.
 - a name ending in `NotFound` (`NotFound`, `ReportNotFound`): 404.
 - a name ending in `Forbidden`, or `PermissionDenied`: 403.
-- a name ending in `Conflict` or `AlreadyExists`: 409.
+- a name ending in `Conflict` or `AlreadyExists` (e.g. a case someone
+  else is working on): 409.
 - a name ending in `Rejected` or `Unprocessable` (a business rule says no,
-  e.g. the missed-bin window has closed): 422. When the message is a JSON
-  object `{"code": ..., "reason": ...}`, the error's code is the rule's code
-  and its message (and `reason`) the rule's reason.
+  e.g. the missed-bin window has closed): 422.
+
+For 409 and 422, when the message is a JSON object `{"code": ...,
+"reason": ...}`, the error's code is the rule's code and its message (and
+`reason`) the rule's reason.
 
 For these the exception's message reaches the resident word for word, so
 write it in plain English and put no personal data in it. Every other
@@ -116,17 +119,22 @@ def map_remote_error(service, exc: RemoteError):
     elif name.endswith("Forbidden") or name == "PermissionDenied":
         return errors.Forbidden(value or None, extra=extra)
     elif name.endswith("Conflict") or name.endswith("AlreadyExists"):
-        return errors.Conflict(value or None, extra=extra)
+        return _with_rule(errors.Conflict, exc.value, value, extra)
     elif name.endswith("Rejected") or name.endswith("Unprocessable"):
-        rule = _rule_from(exc.value)
-        if rule is not None:
-            code, reason = rule
-            return errors.Unprocessable(reason, code=code,
-                                        extra={**extra, "reason": reason})
-        return errors.Unprocessable(value or None, extra=extra)
+        return _with_rule(errors.Unprocessable, exc.value, value, extra)
     # the value may hold anything; the service has logged it with a trace
     log.error("unexpected error from %s: %s", service, name)
     return errors.InternalError()
+
+
+def _with_rule(error_cls, raw, value, extra):
+    """A 409 or 422 whose message may be a rule, {"code": ..., "reason": ...}:
+    then the error's code is the rule's and its message the reason."""
+    rule = _rule_from(raw)
+    if rule is not None:
+        code, reason = rule
+        return error_cls(reason, code=code, extra={**extra, "reason": reason})
+    return error_cls(value or None, extra=extra)
 
 
 _OUTCOME_UNKNOWN = "townhall_outcome_unknown"

@@ -14,8 +14,9 @@ import requests  # noqa: E402
 
 from services.kit import config, migrate, topology  # noqa: E402
 
-# The missed-bins journey's processes, shared by tests/e2e and tests/browser.
-pytest_plugins = ["tests.support.bins_stack"]
+# The bins and housing journeys' processes, shared by tests/integration,
+# tests/e2e and tests/browser.
+pytest_plugins = ["tests.support.bins_stack", "tests.support.housing_stack"]
 
 MANAGEMENT = topology.management_url()
 

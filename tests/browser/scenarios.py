@@ -97,8 +97,143 @@ def wrong_tracking_code(page, base, **_):
     return {}
 
 
+# --- help with housing ---
+
+def _fill_question(page, question, value):
+    """Answers the question on the page as a person would: clicks, and
+    typing into the boxes."""
+    qid, kind = question["id"], question["type"]
+    if kind in ("choice", "yes_no"):
+        page.check(f'input[name="{qid}"][value="{value}"]')
+    elif kind == "multi_choice":
+        for option in value:
+            page.check(f'input[name="{qid}"][value="{option}"]')
+    elif kind == "date":
+        for part in ("day", "month", "year"):
+            page.fill(f"#{qid}-{part}", value[part])
+    else:
+        page.fill(f"#{qid}", value)
+
+
+def _current_question(page):
+    match = re.search(r"/housing/triage/question/([a-z_]+)", page.url)
+    return match.group(1) if match else None
+
+
+def _answer_until(page, questions, answers, stop=None):
+    """Answers question after question until the check page, or until the
+    `stop` question is showing."""
+    for _ in range(40):
+        qid = _current_question(page)
+        if qid is None or qid == stop:
+            return qid
+        question = questions[qid]
+        assert question["text"] in page.get_by_role("heading", level=1).inner_text()
+        _fill_question(page, question, answers[qid])
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+        assert not page.locator(".govuk-error-summary").count(), page.inner_text("main")
+    raise AssertionError("the questions never ended")
+
+
+def housing_triage(page, base, answers, save_after, **_):
+    questions = {q["id"]: q for q in page.request.get(
+        base + "/api/v1/housing/questionnaire").json()["questions"]}
+    page.goto(base + "/")
+    page.get_by_role(
+        "link", name="Get help if you are homeless or at risk of losing your home").click()
+    page.wait_for_url(re.compile(r"/housing$"))
+    assert "If you are in danger now, call 999." in page.inner_text("main")
+    page.get_by_role("button", name="Start now").click()
+    page.wait_for_url(re.compile(r"/housing/triage/question/route$"))
+
+    _answer_until(page, questions, answers, stop=save_after)
+    page.get_by_role("button", name="Save and come back later").click()
+    page.wait_for_url(re.compile(r"/housing/triage/save$"))
+    code = page.locator("#resume-code").inner_text().strip()
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code), code
+
+    # later, on another browser: only the code carries the answers over
+    later = page.context.browser.new_context().new_page()
+    later.set_default_timeout(10_000)
+    later.goto(base + "/housing")
+    later.get_by_role("link", name="Continue a saved form").click()
+    later.get_by_label("Continue a saved form").fill(code.lower())
+    later.keyboard.press("Enter")
+    later.wait_for_url(re.compile(rf"/housing/triage/question/{save_after}$"))
+    # the back link leads to the answers given on the first browser
+    assert later.get_by_role("link", name="Back").get_attribute("href") != "/housing"
+
+    assert _answer_until(later, questions, answers) is None
+    later.wait_for_url(re.compile(r"/housing/triage/check$"))
+    assert later.get_by_role("heading", level=1).inner_text() == \
+        "Check your answers before sending"
+    # change one answer from the check page and come back to it
+    later.locator("#change-pregnant").click()
+    later.wait_for_url(re.compile(r"/housing/triage/question/pregnant\?change=1$"))
+    later.check('input[name="pregnant"][value="no"]')
+    later.get_by_role("button", name="Continue").click()
+    later.wait_for_url(re.compile(r"/housing/triage/check$"))
+
+    later.get_by_role("button", name="Send").click()
+    later.wait_for_url(re.compile(r"/housing/triage/outcome$"))
+    panel = later.locator(".govuk-panel").inner_text()
+    assert "Your request for help has been sent" in panel
+    reference = re.search(r"HL-[0-9A-Z]{4}-[0-9]{2}", panel).group(0)
+    case_code = later.locator("#case-code").inner_text().strip()
+    main = later.inner_text("main")
+    return {"reference": reference, "code": case_code, "resume_code": code,
+            "call_today": later.locator("#call-today").count() == 1,
+            "danger": "If you are in danger now, call 999." in main}
+
+
+def housing_exclusive_and_errors(page, base, **_):
+    """With JavaScript: the error summary takes focus and leads to the
+    field; "None of these" clears the other boxes, and the reverse."""
+    page.goto(base + "/housing")
+    page.get_by_role("button", name="Start now").click()
+    page.wait_for_url(re.compile(r"/question/route$"))
+    page.get_by_role("button", name="Continue").click()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert page.title().startswith("Error: ")
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.name") == "route"
+
+    for qid, value in (("route", "self"), ("sleep_tonight", "own_home"),
+                       ("risk_of_violence", "no"), ("asked_to_leave", "no"),
+                       ("reason", "other")):
+        page.wait_for_url(re.compile(rf"/question/{qid}$"))
+        page.check(f'input[name="{qid}"][value="{value}"]')
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/question/applicant_age$"))
+    assert page.locator(".govuk-input__suffix").inner_text() == "years"
+    assert page.get_attribute("#applicant_age", "inputmode") == "numeric"
+    page.fill("#applicant_age", "34")
+    page.keyboard.press("Enter")
+    for qid, value in (("other_adults", "0"), ("dependent_children", "0")):
+        page.wait_for_url(re.compile(rf"/question/(pregnant|{qid})$"))
+        if page.url.endswith("/pregnant"):
+            page.check('input[name="pregnant"][value="no"]')
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_url(re.compile(rf"/question/{qid}$"))
+        page.fill(f"#{qid}", value)
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/question/health$"))
+    physical = page.locator('input[name="health"][value="physical_health"]')
+    none = page.locator('input[name="health"][value="none"]')
+    physical.check()
+    none.check()
+    assert not physical.is_checked() and none.is_checked()
+    physical.check()
+    assert not none.is_checked()
+    return {}
+
+
 SCENARIOS = {f.__name__: f for f in (
-    find_bin_days, empty_form_error_summary, report_and_track, wrong_tracking_code)}
+    find_bin_days, empty_form_error_summary, report_and_track, wrong_tracking_code,
+    housing_triage, housing_exclusive_and_errors)}
 
 
 def main(argv):

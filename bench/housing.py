@@ -1,0 +1,214 @@
+"""Housing through the gateway: whole triages per second next to the bare
+echo in the same run, and the caseworker queue's p99 with 1,000 cases next
+to 100,000.
+
+A triage is one start, one request per question asked (19 for the ordinary
+answers used here) and a submit: each an RPC that reads and writes the
+draft. So the figure set beside the echo is the triage's requests per
+second, and whole triages per second are printed too.
+"""
+import datetime as dt
+import random
+import tempfile
+import threading
+import time
+import uuid
+
+import jwt
+import psycopg2
+import requests
+from psycopg2.extras import Json, execute_values
+
+from bench.common import fresh_database, private_vhost, summary
+from bench.cpu import CpuMeter
+from bench.echo import load
+from services.housing.domain import triage as rules
+from services.kit import migrate, topology
+from tests.support.housing_answers import ordinary_answers
+from tests.support.stack import Stack
+
+SIGNING_KEY = "bench-housing-signing-key-long-enough-for-hs256"
+URGENCIES = rules.URGENCIES
+DUTY_FOR = {"emergency": "relief", "high": "relief", "standard": "prevention",
+            "advice": "none"}
+
+
+def database(name):
+    url = f"postgresql://townhall_bench@127.0.0.1:5432/townhall_bench_housing_{name}"
+    migrate.create_database(url, drop_first=True)
+    migrate.apply_migrations(url, migrate.migration_dirs("housing"))
+    return url
+
+
+def fill_cases(url, count, seed=11):
+    """`count` open and closed cases with a realistic spread of urgency,
+    respond-by dates and assignment, written straight to the table."""
+    rnd = random.Random(seed)
+    today = dt.date(2026, 3, 3)
+    now = dt.datetime(2026, 3, 3, 10, tzinfo=dt.timezone.utc)
+    outcome = {"urgency": "standard", "duty": "prevention", "priority_need": [],
+               "reason_to_believe": False, "respond_by": today.isoformat(),
+               "next_step": {"code": "book_appointment"}, "reasons": []}
+    rows = []
+    for i in range(count):
+        urgency = rnd.choices(URGENCIES, weights=(5, 20, 50, 25))[0]
+        closed = rnd.random() < 0.3
+        rows.append((uuid.UUID(int=rnd.getrandbits(128)), f"HL-B{i:07d}", b"\0" * 32, "self",
+                     1, Json({}), Json(outcome), urgency, URGENCIES.index(urgency),
+                     DUTY_FOR[urgency], [], today + dt.timedelta(days=rnd.randint(0, 20)),
+                     now - dt.timedelta(minutes=rnd.randint(0, 60 * 24 * 90)),
+                     "closed" if closed else "open",
+                     f"cw-{rnd.randint(1, 40)}" if rnd.random() < 0.5 else None))
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            execute_values(cur, """INSERT INTO cases (id, reference, secret_sha256, route,
+                                   questionnaire_version, answers, outcome, urgency,
+                                   urgency_rank, duty, priority_need, respond_by, triaged_at,
+                                   status, assigned_to) VALUES %s""", rows, page_size=5000)
+            cur.execute("ANALYZE cases")
+    finally:
+        conn.close()
+
+
+def token(sub, roles):
+    now = int(time.time())
+    return "Bearer " + jwt.encode({"sub": sub, "roles": roles, "iss": "townhall-dev",
+                                   "aud": "townhall-gateway", "iat": now, "exp": now + 3600},
+                                  SIGNING_KEY, algorithm="HS256")
+
+
+def start_stack(uri, url, logs, tag, echo_url=None):
+    """housing and the gateway; and bins, which answers the echo, when
+    `echo_url` (an empty bins database) is given."""
+    urls = {"housing": url, **({"bins": echo_url} if echo_url else {})}
+    stack = Stack(uri, urls, logs,
+                  RATE_LIMIT_ANONYMOUS_WRITES="100000000/minute",
+                  RATE_LIMIT_STAFF_WRITES="100000000/minute",
+                  GATEWAY_REDIS_PREFIX=f"townhall:bench:{tag}:{time.time_ns()}",
+                  AUTH_DEV_SIGNING_KEY=SIGNING_KEY, LOG_LEVEL="WARNING")
+    topology.ensure(uri, services=tuple(urls))
+    for name in urls:
+        stack.start(name)
+    stack.start("gateway")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            ready = requests.get(stack.base_url + "/api/v1/housing/questionnaire", timeout=3)
+            if ready.status_code == 200 and (not echo_url or requests.post(
+                    stack.base_url + "/api/v1/echo", json={"message": "ready?"},
+                    timeout=3).status_code == 200):
+                return stack
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    stack.stop_all()
+    raise RuntimeError("the gateway never answered:\n" + stack.tail("gateway"))
+
+
+def one_triage(session, base, answers):
+    """Start, answer whatever is asked next, submit: (requests made, reference)."""
+    started = session.post(base + "/api/v1/housing/triages", json={}, timeout=10)
+    started.raise_for_status()
+    body = started.json()
+    headers = {"X-Resident-Secret": body["code"]}
+    view, made = body["triage"], 1
+    while view["next_question"] is not None:
+        question = view["next_question"]
+        resp = session.put(f"{base}/api/v1/housing/triage/answers/{question}",
+                           json={"value": answers[question]}, headers=headers, timeout=10)
+        resp.raise_for_status()
+        view, made = resp.json(), made + 1
+    done = session.post(base + "/api/v1/housing/triage/submit", json={}, headers=headers,
+                        timeout=10)
+    done.raise_for_status()
+    return made + 1, done.json()["reference"]
+
+
+def triages(stack, clients, seconds):
+    answers = ordinary_answers(dt.date.today())
+    latencies, requests_made, errors = [], [], []
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client():
+        session = requests.Session()
+        mine, made, bad = [], 0, 0
+        while time.perf_counter() < stop_at:
+            t0 = time.perf_counter()
+            try:
+                n, _ = one_triage(session, stack.base_url, answers)
+            except requests.RequestException:
+                bad += 1
+                continue
+            mine.append(time.perf_counter() - t0)
+            made += n
+        with lock:
+            latencies.extend(mine)
+            requests_made.append(made)
+            errors.append(bad)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    result = summary(latencies, elapsed, len(latencies))
+    result["clients"] = clients
+    result["errors"] = sum(errors)
+    result["requests"] = sum(requests_made)
+    result["requests_per_second"] = round(sum(requests_made) / elapsed, 1)
+    return result
+
+
+def queue(stack, clients, seconds):
+    caseworker = token("cw-bench", ["caseworker"])
+    filters = ["", "?status=unassigned", "?urgency=high", "?status=mine", "?offset=200",
+               "?duty=prevention&status=unassigned"]
+    it = iter(filters * 100_000)
+    lock = threading.Lock()
+
+    def next_path():
+        with lock:
+            return "/api/v1/housing/staff/queue" + next(it)
+
+    return load(stack.base_url, clients, seconds, method="GET", path=next_path,
+                headers={"Authorization": caseworker})
+
+
+def run(seconds, clients=10):
+    results = {}
+    with private_vhost("bench-housing") as uri, tempfile.TemporaryDirectory() as logs:
+        url = database("triage")
+        echo_url = fresh_database("bins", migrate.migration_dirs("bins"))
+        stack = start_stack(uri, url, logs, "triage", echo_url)
+        try:
+            load(stack.base_url, 2, 1.0)  # warm up
+            meter = CpuMeter({name: proc.pid for name, proc in stack.procs.items()})
+            results["echo"], results["echo_cpu_ms"] = meter.measure(
+                lambda: load(stack.base_url, clients, seconds))
+            results["triage"], cpu = meter.measure(
+                lambda: triages(stack, clients, seconds))
+            # per request, not per triage, to set beside the echo
+            per_request = max(results["triage"]["requests"], 1) / max(
+                results["triage"]["count"], 1)
+            results["triage_cpu_ms_per_request"] = {
+                k: round(v / per_request, 2) for k, v in cpu.items()}
+        finally:
+            stack.stop_all()
+        for size in (1_000, 100_000):
+            url = database(f"queue_{size}")
+            fill_cases(url, size)
+            stack = start_stack(uri, url, logs, f"queue{size}")
+            try:
+                queue(stack, 2, 1.0)  # warm up
+                results[f"queue_{size}"] = queue(stack, 4, seconds)
+            finally:
+                stack.stop_all()
+    results["triage_requests_to_echo_rate"] = round(
+        results["triage"]["requests_per_second"] / results["echo"]["per_second"], 2)
+    results["queue_p99_100000_to_1000"] = round(
+        results["queue_100000"]["p99_ms"] / results["queue_1000"]["p99_ms"], 2)
+    return results

@@ -1,0 +1,39 @@
+"""The housing pages in headless Chromium, against a real gateway and the
+real housing service: a person answers the questions, saves, comes back on
+another browser with the code, checks, changes an answer and sends; then a
+caseworker finds the case at the top of the queue. The browser steps are in
+scenarios.py (see conftest.py for why)."""
+from tests.support.housing_stack import (call, emergency_answers, renter_answers,
+                                         token)
+
+
+def test_ask_for_help_save_come_back_and_send(browse, housing_stack):
+    answers = emergency_answers()
+    result = browse("housing_triage", housing_stack.base_url, answers=answers,
+                    save_after="reason")
+    assert result["reference"].startswith("HL-")
+    assert result["call_today"] and result["danger"]
+
+    status = call(housing_stack, "GET", f"/api/v1/housing/cases/{result['reference']}",
+                  headers={"X-Resident-Secret": result["code"]})
+    assert status.status_code == 200 and status.json()["urgency"] == "emergency"
+
+    queue = call(housing_stack, "GET", "/api/v1/housing/staff/queue",
+                 headers=token("cw-browser", ["caseworker"]))
+    assert queue.status_code == 200
+    first = queue.json()["cases"][0]
+    assert (first["reference"], first["urgency"]) == (result["reference"], "emergency")
+
+
+def test_a_saved_answer_and_a_standard_case(browse, housing_stack):
+    answers = renter_answers()
+    result = browse("housing_triage", housing_stack.base_url, answers=answers,
+                    save_after="notice_served_on")
+    assert not result["call_today"]
+    status = call(housing_stack, "GET", f"/api/v1/housing/cases/{result['reference']}",
+                  headers={"X-Resident-Secret": result["code"]}).json()
+    assert status["duty"] == "prevention"
+
+
+def test_errors_and_exclusive_checkboxes_with_javascript(browse, housing_stack):
+    browse("housing_exclusive_and_errors", housing_stack.base_url)

@@ -1,0 +1,62 @@
+"""Answers never reach a log: a triage full of marker values, through the
+real gateway and housing processes logging at DEBUG, and a caseworker
+reading the case; then every log line is searched for the markers."""
+import uuid
+
+import pytest
+
+from services.kit import topology
+from services.kit.migrate import create_database, migrate_service
+from tests.conftest import database_url_for
+from tests.support.housing_stack import (SIGNING_KEY, answer_all, call, emergency_answers,
+                                         secret_header, start, token)
+from tests.support.stack import Stack
+
+MARKER = "Qx7Marker"
+
+
+@pytest.fixture(scope="module")
+def debug_stack(broker, tmp_path_factory):
+    url = database_url_for("e2e_housing_privacy")
+    create_database(url, drop_first=True)
+    migrate_service("housing", url)
+    topology.ensure(broker.uri)
+    s = Stack(broker.uri, {"housing": url}, tmp_path_factory.mktemp("privacy-logs"),
+              LOG_LEVEL="DEBUG", AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
+              GATEWAY_SECRET_KEY="e2e-privacy-secret",
+              GATEWAY_REDIS_PREFIX=f"townhall:e2e-privacy:{uuid.uuid4().hex[:6]}",
+              RATE_LIMIT_ANONYMOUS_WRITES="1000/minute")
+    s.start("housing")
+    s.start("gateway")
+    try:
+        s.wait_healthy("/api/v1/housing/questionnaire")
+        yield s
+    finally:
+        s.stop_all()
+
+
+def test_no_answer_reaches_any_log(debug_stack):
+    answers = {**emergency_answers(), "contact_phone": "07700 900111",
+               "safe_contact": f"{MARKER} only after six, never voicemail"}
+    code, view = start(debug_stack)
+    answer_all(debug_stack, code, answers, view)
+    # a bad answer too: error paths log more than happy ones
+    bad = call(debug_stack, "PUT", "/api/v1/housing/triage/answers/safe_contact",
+               json={"value": f"{MARKER}\x00"}, headers=secret_header(code))
+    assert bad.status_code == 400
+    sent = call(debug_stack, "POST", "/api/v1/housing/triage/submit",
+                headers=secret_header(code))
+    assert sent.status_code == 201, sent.text
+    caseworker = token("cw-privacy", ["caseworker"])
+    queue = call(debug_stack, "GET", "/api/v1/housing/staff/queue", headers=caseworker).json()
+    case_id = queue["cases"][0]["case_id"]
+    detail = call(debug_stack, "GET", f"/api/v1/housing/staff/cases/{case_id}",
+                  headers=caseworker)
+    assert MARKER in detail.text  # the caseworker does see it
+
+    debug_stack.stop_all()  # flush
+    logs = {p.name: p.read_text(errors="replace") for p in debug_stack.log_dir.iterdir()}
+    assert logs["housing.log"].count("\n") > 20 and logs["gateway.log"].count("\n") > 20
+    for name, text in logs.items():
+        for secret in (MARKER, MARKER.lower(), "07700 900111", "07700900111", code):
+            assert secret not in text, f"{secret!r} found in {name}"
