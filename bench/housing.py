@@ -53,7 +53,7 @@ def fill_cases(url, count, seed=11):
     for i in range(count):
         urgency = rnd.choices(URGENCIES, weights=(5, 20, 50, 25))[0]
         closed = rnd.random() < 0.3
-        rows.append((uuid.UUID(int=rnd.getrandbits(128)), f"HL-B{i:07d}", b"\0" * 32, "self",
+        rows.append((str(uuid.UUID(int=rnd.getrandbits(128))), f"HL-B{i:07d}", b"\0" * 32, "self",
                      1, Json({}), Json(outcome), urgency, URGENCIES.index(urgency),
                      DUTY_FOR[urgency], [], today + dt.timedelta(days=rnd.randint(0, 20)),
                      now - dt.timedelta(minutes=rnd.randint(0, 60 * 24 * 90)),

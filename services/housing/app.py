@@ -215,11 +215,18 @@ def queue_item(case):
             "escalations": list(case["escalations"]), "route": case["route"]}
 
 
+QUEUE_COUNT_CAP = 1000
+
+
 def list_queue(uow, now, staff_id, role, urgency=None, duty=None, status="open",
                limit=50, offset=0):
-    rows, total = store.queue(uow.cursor, staff_id, urgency, duty, status, limit, offset)
+    rank = triage.urgency_rank(urgency) if urgency else None
+    rows, total = store.queue(uow.cursor, staff_id, rank, duty, status, limit, offset,
+                              QUEUE_COUNT_CAP)
     store.audit(uow.cursor, staff_id, role, None, "list_queue", None, now)
-    return {"cases": [queue_item(r) for r in rows], "total": total}
+    # Past the cap the page says "more than 1,000": filters narrow it down.
+    return {"cases": [queue_item(r) for r in rows], "total": min(total, QUEUE_COUNT_CAP),
+            "more_than_total": total > QUEUE_COUNT_CAP}
 
 
 def _case(cur, case_id, lock=False):

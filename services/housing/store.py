@@ -74,31 +74,35 @@ def case_by_reference(cur, reference):
     return cur.fetchone()
 
 
-def queue(cur, staff_id, urgency=None, duty=None, status="open", limit=50, offset=0):
-    """One page of the queue and the number of cases that match."""
+def queue(cur, staff_id, urgency_rank=None, duty=None, status="open", limit=50, offset=0,
+          count_cap=1000):
+    """One page of the queue, and how many cases match, counted up to
+    `count_cap` (counting every open case would cost more than the page)."""
     where, args = [], {"staff_id": staff_id, "limit": limit, "offset": offset,
-                       "urgency": urgency, "duty": duty}
+                       "urgency_rank": urgency_rank, "duty": duty, "cap": count_cap}
     if status == "closed":
         where.append("c.status = 'closed'")
-        order = "c.closed_at DESC"
+        order = "c.closed_at DESC, c.id DESC"
     else:
         where.append("c.status = 'open'")
-        order = "c.urgency_rank, c.respond_by, c.triaged_at"
+        order = "c.urgency_rank, c.respond_by, c.triaged_at, c.id"
         if status == "unassigned":
             where.append("c.assigned_to IS NULL")
         elif status == "assigned":
             where.append("c.assigned_to IS NOT NULL")
         elif status == "mine":
             where.append("c.assigned_to = %(staff_id)s")
-    if urgency:
-        where.append("c.urgency = %(urgency)s")
+    if urgency_rank is not None:
+        where.append("c.urgency_rank = %(urgency_rank)s")
     if duty:
         where.append("c.duty = %(duty)s")
     condition = " AND ".join(where)
     cur.execute(f"""SELECT {_QUEUE_COLUMNS} FROM cases c WHERE {condition}
-                    ORDER BY {order}, c.id LIMIT %(limit)s OFFSET %(offset)s""", args)
+                    ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s""", args)
     rows = cur.fetchall()
-    cur.execute(f"SELECT count(*) AS total FROM cases c WHERE {condition}", args)
+    cur.execute(f"""SELECT count(*) AS total FROM
+                      (SELECT 1 FROM cases c WHERE {condition} LIMIT %(cap)s + 1) AS matching""",
+                args)
     return rows, cur.fetchone()["total"]
 
 

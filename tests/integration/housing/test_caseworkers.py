@@ -32,6 +32,17 @@ def test_the_queue_is_ordered_by_urgency_then_respond_by(housing):
     assert case_ids(housing, duty="prevention") == [standard]
     listed = housing.list_queue("cw-1", limit=2)
     assert listed["total"] == 4 and len(listed["cases"]) == 2
+    assert listed["more_than_total"] is False
+    assert case_ids(housing, limit=2, offset=2) == [standard, advice]
+
+
+def test_the_count_stops_at_the_cap(housing, monkeypatch):
+    from services.housing import app
+    monkeypatch.setattr(app, "QUEUE_COUNT_CAP", 2)
+    for _ in range(3):
+        triage(housing)
+    listed = housing.list_queue("cw-1")
+    assert (listed["total"], listed["more_than_total"], len(listed["cases"])) == (2, True, 3)
 
 
 def test_assignment_is_exclusive_unless_taken_over(housing, listen):
