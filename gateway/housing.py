@@ -296,6 +296,8 @@ class QueueItemSchema(GatewaySchema):
 class QueueSchema(GatewaySchema):
     cases = fields.List(fields.Nested(QueueItemSchema), required=True)
     total = fields.Integer(required=True)
+    # counted up to 1,000: past that the filters narrow the queue down
+    more_than_total = fields.Boolean(load_default=False, dump_default=False)
 
 
 class CaseQuerySchema(GatewaySchema):
