@@ -232,6 +232,9 @@ class GatewayServer(WebServer):
             # a 500's message carries the reference, which the page shows apart
             message = "Try again later" if exc.status >= 500 and \
                 exc.extra.get("correlation_id") else exc.message
+            if exc.status == 401:
+                # staff pages sit behind the council's sign-in, which adds the token
+                message = "Sign in with your council account, then try again"
             response = self.pages.error_page(
                 request, exc.status, _ERROR_TITLES.get(exc.status, "Sorry, there is a problem"),
                 message, correlation_id=exc.extra.get("correlation_id"))
@@ -279,6 +282,7 @@ def _prefix_error_renderer(path):
 
 _ERROR_TITLES = {
     400: "There is a problem with what was sent",
+    401: "You need to sign in",
     403: "Sorry, your request could not be completed",
     404: "Page not found",
     405: "Page not found",

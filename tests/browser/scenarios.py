@@ -1,5 +1,5 @@
-"""What a resident does in the browser, one function per scenario; run by
-tests/browser/test_bins_pages.py as
+"""What a resident (and, for housing, then a caseworker) does in the browser,
+one function per scenario; run by tests/browser/test_*_pages.py as
 
     python -m tests.browser.scenarios NAME BASE_URL '{"arg": ...}'
 
@@ -130,13 +130,15 @@ def _answer_until(page, questions, answers, stop=None):
         question = questions[qid]
         assert question["text"] in page.get_by_role("heading", level=1).inner_text()
         _fill_question(page, question, answers[qid])
-        page.get_by_role("button", name="Continue").click()
-        page.wait_for_load_state()
+        # until the next page has loaded: reading the old one's address or
+        # heading in between would answer the same question twice
+        with page.expect_navigation():
+            page.get_by_role("button", name="Continue").click()
         assert not page.locator(".govuk-error-summary").count(), page.inner_text("main")
     raise AssertionError("the questions never ended")
 
 
-def housing_triage(page, base, answers, save_after, **_):
+def housing_triage(page, base, answers, save_after, caseworker=None, **_):
     questions = {q["id"]: q for q in page.request.get(
         base + "/api/v1/housing/questionnaire").json()["questions"]}
     page.goto(base + "/")
@@ -182,9 +184,38 @@ def housing_triage(page, base, answers, save_after, **_):
     reference = re.search(r"HL-[0-9A-Z]{4}-[0-9]{2}", panel).group(0)
     case_code = later.locator("#case-code").inner_text().strip()
     main = later.inner_text("main")
-    return {"reference": reference, "code": case_code, "resume_code": code,
-            "call_today": later.locator("#call-today").count() == 1,
-            "danger": "If you are in danger now, call 999." in main}
+    result = {"reference": reference, "code": case_code, "resume_code": code,
+              "call_today": later.locator("#call-today").count() == 1,
+              "danger": "If you are in danger now, call 999." in main}
+    if caseworker:
+        result["case_path"] = _caseworker_assigns(page.context.browser, base, reference,
+                                                  **caseworker)
+    return result
+
+
+def _caseworker_assigns(browser, base, reference, authorization, sub):
+    """A caseworker, signed in by the council's proxy (which adds the bearer
+    token to every request), finds the case in the queue and takes it."""
+    context = browser.new_context(extra_http_headers={"Authorization": authorization})
+    staff = context.new_page()
+    staff.set_default_timeout(10_000)
+    staff.goto(base + "/staff/housing")
+    assert staff.get_by_role("heading", level=1).inner_text() == "Housing cases"
+    row = staff.get_by_role("row").filter(has=staff.get_by_role("link", name=reference))
+    assert row.locator(".govuk-tag").first.inner_text().strip() == "Emergency"
+    staff.get_by_role("link", name=reference).click()
+    staff.wait_for_url(re.compile(r"/staff/housing/cases/[0-9a-f-]{36}$"))
+    assert staff.get_by_role("heading", level=1).inner_text() == reference
+    assert "Nobody is working on this case yet" in staff.inner_text("main")
+    staff.get_by_role("button", name="Assign to me").click()
+    banner = staff.locator(".govuk-notification-banner--success")
+    banner.wait_for()
+    assert f"Case {reference} is assigned to you" in banner.inner_text()
+    assert staff.locator("#assigned-to-you").inner_text() == "This case is assigned to you."
+    assert f"You ({sub})" in staff.inner_text("#case-summary")
+    path = staff.url[len(base):]
+    context.close()
+    return path
 
 
 def housing_exclusive_and_errors(page, base, **_):
