@@ -24,7 +24,7 @@ ensure_dev_secrets() {
   local name value
   (umask 077 && touch "$DEV_SECRETS")
   chmod 600 "$DEV_SECRETS"
-  for name in AUTH_DEV_SIGNING_KEY GATEWAY_SECRET_KEY BINS_SECRET_KEY HOUSING_SECRET_KEY; do
+  for name in AUTH_DEV_SIGNING_KEY GATEWAY_SECRET_KEY BINS_SECRET_KEY HOUSING_SECRET_KEY BOOKINGS_SECRET_KEY; do
     grep -q "^$name=." "$DEV_SECRETS" && continue
     value="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
     printf '%s=%s\n' "$name" "$value" >>"$DEV_SECRETS"

@@ -9,7 +9,11 @@ import json
 
 
 class CodedError(Exception):
-    def __init__(self, code, reason):
-        super().__init__(json.dumps({"code": code, "reason": reason}))
+    """`extra`: further JSON-ready facts for the caller (ids and times, never
+    personal data), such as the free alternatives to a full slot."""
+
+    def __init__(self, code, reason, **extra):
+        super().__init__(json.dumps({"code": code, "reason": reason, **extra}))
         self.code = code
         self.reason = reason
+        self.extra = extra
