@@ -11,6 +11,10 @@ import hashlib
 import hmac
 import uuid
 
+import psycopg2
+import psycopg2.errors
+from marshmallow import ValidationError
+
 from services.bookings import store
 from services.bookings.domain import availability, calendar_file, window
 from services.bookings.domain.model import Adviser, AppointmentType, Office
@@ -87,15 +91,18 @@ def _case(cur, case_reference):
 
 
 def _window_for(setup, appt_type, case, settings, today):
-    """The days a booking of this type may fall on, or a rejection."""
+    """The days a booking of this type may fall on, or a rejection. The
+    window runs from the day the case was triaged: "within 2 working days"
+    of asking for help, not of whenever the person comes back."""
     if not appt_type.needs_case:
         return None
     if case is None:
         raise BookingRejected("case_needed", "This appointment is for people who have "
                               "answered the housing questions. Enter your case reference.")
     try:
-        days = window.booking_window(case["urgency"], today, working_calendar(today),
-                                     settings.window)
+        triaged_on = case["triaged_on"]
+        days = window.booking_window(case["urgency"], triaged_on,
+                                     working_calendar(triaged_on), settings.window)
     except window.NoAppointment as no:
         raise BookingRejected(no.code, no.reason)
     allowed = setup.urgencies.get(appt_type.id) or frozenset()
@@ -173,18 +180,23 @@ def _alternatives(cur, setup, settings, now, slot, case):
 # -- holding a place, and booking it -----------------------------------------------
 
 
-def _take_place(cur, slot, now):
-    """The slot's capacity row, locked, with one more place taken; or None
-    when it is full. Lapsed holds give their places back first."""
-    row = store.slot_row(cur, slot)
-    _end_lapsed_holds(cur, row["id"], now)
-    return row if store.take(cur, row["id"]) else None
-
-
-def _end_lapsed_holds(cur, slot_id, now):
-    for ended in store.expire_holds_in(cur, slot_id, now):
+def _end_lapsed_holds(cur, settings, slot_id, now):
+    """Ends the slot's lapsed holds (the caller holds the slot's lock): their
+    places, and any emergency place, go back; a lapsed offer lapses."""
+    ended_holds = store.expire_holds_in(cur, slot_id, now)
+    for ended in ended_holds:
+        if ended["ring_fenced"]:
+            store.give_back_ring_fenced(cur, ended["office_id"],
+                                        ended["starts_at"].astimezone(settings.tz).date())
         if ended["waitlist_id"]:
             store.set_waitlist(cur, ended["waitlist_id"], "lapsed")
+    return len(ended_holds)
+
+
+def _take_place(cur, settings, slot_id, now):
+    """One more place in the locked slot, after lapsed holds give theirs back."""
+    _end_lapsed_holds(cur, settings, slot_id, now)
+    return store.take(cur, slot_id)
 
 
 def _secret(settings, booking_id):
@@ -215,17 +227,36 @@ def hold(uow, settings, now, office_id, type_id, start, case_reference=None,
         except window.OutsideWindow as out:
             raise BookingRejected(out.code, out.reason)
     if case is not None and store.live_booking_for_case(cur, case["case_id"]):
-        raise BookingRejected("case_already_booked", "Your case already has an "
-                              "appointment. Change that one instead.")
-    return _hold(uow, settings, now, setup, slot, case, allowed, step_free, booked_by,
-                 idempotency_key)
+        raise _already_booked()
+    store.savepoint(cur, "hold")
+    try:
+        held = _hold(uow, settings, now, setup, slot, case, allowed, step_free, booked_by,
+                     idempotency_key)
+    except psycopg2.errors.UniqueViolation:
+        # Two holds at once for one case, or one key: the other one stands.
+        store.rollback_to(cur, "hold")
+        if idempotency_key:
+            earlier = store.booking_by_idempotency_key(cur, idempotency_key)
+            if earlier is not None:
+                return {**booking_view(earlier, settings),
+                        "secret": _secret(settings, earlier["id"])}
+        raise _already_booked()
+    if case is not None:
+        store.leave_waitlist_for_case(cur, case["case_id"])
+    return held
+
+
+def _already_booked():
+    return BookingRejected("case_already_booked", "Your case already has an appointment. "
+                           "Change that one instead.")
 
 
 def _hold(uow, settings, now, setup, slot, case, allowed, step_free, booked_by,
           idempotency_key, waitlist_id=None):
     cur = uow.cursor
-    row = _take_place(cur, slot, now)
-    if row is None:
+    slot_id = store.ensure_slot(cur, slot)
+    store.lock_slot(cur, slot_id)
+    if not _take_place(cur, settings, slot_id, now):
         raise SlotConflict("slot_full", "Someone else has just taken the last place at "
                            "that time. Choose another time.",
                            alternatives=_alternatives(cur, setup, settings, now, slot, case))
@@ -235,7 +266,7 @@ def _hold(uow, settings, now, setup, slot, case, allowed, step_free, booked_by,
             settings.window.emergency_places_per_office_per_day):
         raise SlotConflict("emergency_places_taken", "Today's emergency appointments at "
                            "this office are all taken. Call us now instead.", alternatives=[])
-    booking = {"id": uuid.uuid4(), "slot_id": row["id"],
+    booking = {"id": uuid.uuid4(), "slot_id": slot_id,
                "hold_expires_at": window.hold_expires_at(now, settings.window),
                "case_id": case["case_id"] if case else None, "ring_fenced": ring_fenced,
                "step_free": step_free, "booked_by": booked_by, "waitlist_id": waitlist_id,
@@ -251,9 +282,31 @@ def _hold(uow, settings, now, setup, slot, case, allowed, step_free, booked_by,
     return {**booking_view(stored, settings), "secret": _secret(settings, booking["id"])}
 
 
-def _mine(cur, reference, secret, lock=False):
+def _locked_booking(cur, reference, secret=None, staff_id=None):
+    """The booking, after its slot's lock and then its own: slot before
+    booking, the order every path takes, so none waits on another in a
+    circle. A wrong secret is not found, as an unknown reference is."""
     normalised = references.normalise(reference)
-    booking = store.booking_by_reference(cur, normalised, lock) if normalised else None
+    found = store.booking_by_reference(cur, normalised) if normalised else None
+    if not staff_id:
+        stored = bytes(found["secret_sha256"]) if found else b"\0" * 32
+        if not hmac.compare_digest(_sha256(references.normalise_code(secret)), stored):
+            found = None
+    if found is None:
+        raise BookingNotFound("We could not find a booking with that reference and code. "
+                              "Check both and try again." if not staff_id
+                              else "There is no booking with that reference.")
+    while True:
+        store.lock_slot(cur, found["slot_id"])
+        booking = store.booking_by_id(cur, found["id"], lock=True)
+        if booking["slot_id"] == found["slot_id"]:
+            return booking
+        found = booking  # moved meanwhile: lock its new slot instead
+
+
+def _mine(cur, reference, secret):
+    normalised = references.normalise(reference)
+    booking = store.booking_by_reference(cur, normalised) if normalised else None
     stored = bytes(booking["secret_sha256"]) if booking else b"\0" * 32
     if booking is None or not hmac.compare_digest(
             _sha256(references.normalise_code(secret)), stored):
@@ -262,18 +315,10 @@ def _mine(cur, reference, secret, lock=False):
     return booking
 
 
-def _staff_booking(cur, reference, lock=False):
-    booking = store.booking_by_reference(cur, references.normalise(reference) or "", lock)
-    if booking is None:
-        raise BookingNotFound("There is no booking with that reference.")
-    return booking
-
-
 def confirm(uow, settings, now, reference, secret, name, email=None, phone=None,
             step_free=False, interpreter=None, staff_id=None):
     cur = uow.cursor
-    booking = (_staff_booking(cur, reference, lock=True) if staff_id
-               else _mine(cur, reference, secret, lock=True))
+    booking = _locked_booking(cur, reference, secret, staff_id)
     if booking["status"] == "confirmed":
         return booking_view(booking, settings)
     if booking["status"] != "held" or booking["hold_expires_at"] <= now:
@@ -320,8 +365,9 @@ def get_booking(cur, settings, reference, secret):
 def _check_change(booking, now, settings, staff_id):
     if booking["status"] not in ("confirmed", "held"):
         raise BookingRejected("booking_not_active", "This booking has been cancelled.")
-    # Staff act for a person who phoned or came in, so the cut-off is theirs to waive.
-    if not staff_id:
+    # Staff act for a person who phoned or came in, so the cut-off is theirs
+    # to waive; and letting go of a hold never needs it.
+    if not staff_id and booking["status"] == "confirmed":
         try:
             window.check_can_change(booking["starts_at"], now, settings.window,
                                     settings.phone)
@@ -329,27 +375,30 @@ def _check_change(booking, now, settings, staff_id):
             raise BookingRejected(late.code, late.reason)
 
 
-def _release(uow, settings, now, booking):
-    """Gives the booking's place back, then offers it to the waiting list."""
-    cur = uow.cursor
-    store.lock_slot(cur, booking["slot_id"])
+def _give_back(cur, settings, booking):
+    """The booking's place, and its emergency place, go back (its slot is
+    locked by the caller)."""
     store.give_back(cur, booking["slot_id"])
     if booking["ring_fenced"]:
         store.give_back_ring_fenced(cur, booking["office_id"],
                                     booking["starts_at"].astimezone(settings.tz).date())
-    _offer_freed_place(uow, settings, now, booking["slot_id"])
 
 
 def cancel(uow, settings, now, reference, secret=None, staff_id=None):
     cur = uow.cursor
-    booking = (_staff_booking(cur, reference, lock=True) if staff_id
-               else _mine(cur, reference, secret, lock=True))
-    if booking["status"] == "cancelled":
+    booking = _locked_booking(cur, reference, secret, staff_id)
+    if booking["status"] in ("cancelled", "expired"):
         return booking_view(booking, settings)
+    if booking["status"] == "held" and booking["hold_expires_at"] <= now:
+        _end_lapsed_holds(cur, settings, booking["slot_id"], now)
+        return booking_view(store.booking_by_id(cur, booking["id"]), settings)
     _check_change(booking, now, settings, staff_id)
     store.set_status(cur, booking["id"], "cancelled", now)
     store.cancel_reminder(cur, booking["id"], now)
-    _release(uow, settings, now, booking)
+    if booking["waitlist_id"] and booking["status"] == "held":
+        store.set_waitlist(cur, booking["waitlist_id"], "left")
+    _give_back(cur, settings, booking)
+    _offer_freed_place(uow, settings, now, booking["slot_id"])
     cancelled = store.booking_by_id(cur, booking["id"])
     if booking["status"] == "confirmed":
         uow.publish("BookingCancelled", {**_event(cancelled),
@@ -362,16 +411,26 @@ def reschedule(uow, settings, now, reference, office_id, start, secret=None, sta
     """The new place is taken before the old one is given back, in one
     transaction: if the new slot is full nothing changes."""
     cur = uow.cursor
-    booking = (_staff_booking(cur, reference, lock=True) if staff_id
-               else _mine(cur, reference, secret, lock=True))
+    setup = Setup.load(cur)
+    found = _mine(cur, reference, secret) if not staff_id else None
+    found = found or store.booking_by_reference(cur, references.normalise(reference) or "")
+    if found is None:
+        raise BookingNotFound("There is no booking with that reference.")
+    slot = _find_slot(setup, settings, office_id, found["type_id"], start)
+    new_id = store.ensure_slot(cur, slot)
+    # Both capacity rows, lowest id first, then the booking: two people
+    # swapping times queue behind each other rather than deadlock.
+    store.lock_slots(cur, new_id, found["slot_id"])
+    booking = store.booking_by_id(cur, found["id"], lock=True)
+    if booking["slot_id"] != found["slot_id"]:
+        raise SlotConflict("booking_changed", "Your booking changed while you were "
+                           "choosing. Check it and try again.", alternatives=[])
     if booking["status"] != "confirmed":
         raise BookingRejected("booking_not_active", "Only a confirmed booking can be moved.")
     _check_change(booking, now, settings, staff_id)
-    setup = Setup.load(cur)
-    slot = _find_slot(setup, settings, office_id, booking["type_id"], start)
     if slot.start <= now:
         raise BookingRejected("slot_in_the_past", "That time has passed. Choose another.")
-    if slot.start == booking["starts_at"] and slot.office_id == booking["office_id"]:
+    if new_id == booking["slot_id"]:
         return booking_view(booking, settings)
     if not window.accessible(setup.office(office_id), booking["step_free"]):
         raise BookingRejected("office_not_step_free", "This office does not have "
@@ -384,19 +443,22 @@ def reschedule(uow, settings, now, reference, office_id, start, secret=None, sta
             window.check_in_window(allowed, slot.start.astimezone(settings.tz).date())
         except window.OutsideWindow as out:
             raise BookingRejected(out.code, out.reason)
-    # Lock both capacity rows in id order, so two people swapping never deadlock.
-    new_row = store.slot_row(cur, slot)
-    old_id = booking["slot_id"]
-    if new_row["id"] > old_id:
-        store.lock_slot(cur, old_id)
-    _end_lapsed_holds(cur, new_row["id"], now)
-    if not store.take(cur, new_row["id"]):
+    if not _take_place(cur, settings, new_id, now):
         raise SlotConflict("slot_full", "That time is now full. Your booking has not "
                            "changed. Choose another time.",
                            alternatives=_alternatives(cur, setup, settings, now, slot, case))
-    store.move(cur, booking["id"], new_row["id"], booking["ring_fenced"])
+    new_day = slot.start.astimezone(settings.tz).date()
+    old_day = booking["starts_at"].astimezone(settings.tz).date()
+    if booking["ring_fenced"] and new_day != old_day and not store.take_ring_fenced(
+            cur, slot.office_id, new_day, settings.window.emergency_places_per_office_per_day):
+        raise SlotConflict("emergency_places_taken", "That day's emergency appointments "
+                           "are all taken. Your booking has not changed.", alternatives=[])
+    store.move(cur, booking["id"], new_id, booking["ring_fenced"])
+    store.give_back(cur, booking["slot_id"])
+    if booking["ring_fenced"] and new_day != old_day:
+        store.give_back_ring_fenced(cur, booking["office_id"], old_day)
     moved = store.booking_by_id(cur, booking["id"])
-    _release(uow, settings, now, booking)
+    _offer_freed_place(uow, settings, now, booking["slot_id"])
     due = window.reminder_due_at(moved["starts_at"], now, settings.window)
     if due is None:
         store.cancel_reminder(cur, booking["id"], now)
@@ -427,6 +489,8 @@ def calendar(cur, settings, reference, secret):
 
 def join_waitlist(uow, settings, now, type_id, case_reference=None, office_id=None,
                   step_free=False):
+    """Joins the list; the code returned lets the person see and take an
+    offer (`waitlist_offer`). A case already waiting keeps its place."""
     cur = uow.cursor
     setup = Setup.load(cur)
     appt_type = setup.type(type_id)
@@ -435,67 +499,108 @@ def join_waitlist(uow, settings, now, type_id, case_reference=None, office_id=No
     case = _case(cur, case_reference)
     today = settings.today(now)
     allowed = _window_for(setup, appt_type, case, settings, today)
-    first_day, last_day = ((allowed.first_day, allowed.last_day) if allowed
+    first_day, last_day = ((max(today, allowed.first_day), allowed.last_day) if allowed
                            else (today, today + dt.timedelta(days=28)))
+    if first_day > last_day:
+        raise BookingRejected("window_passed", "The time to book this appointment has "
+                              "passed. Call us instead on " + settings.phone + ".")
+    code = references.new_code()
     entry = store.join_waitlist(cur, {"case_id": case["case_id"] if case else None,
                                       "type_id": type_id, "office_id": office_id,
                                       "first_day": first_day, "last_day": last_day,
-                                      "step_free": step_free, "joined_at": now})
-    return {"waitlist_id": entry["id"], "status": entry["status"],
+                                      "step_free": step_free, "joined_at": now,
+                                      "code_sha256": _sha256(code)})
+    if entry is None:
+        raise BookingRejected("already_waiting", "Your case is already on the waiting "
+                              "list. We will tell you when a place comes free.")
+    return {"waitlist_id": entry["id"], "status": entry["status"], "code": code,
             "first_day": first_day.isoformat(), "last_day": last_day.isoformat()}
 
 
-def _offer_freed_place(uow, settings, now, slot_id):
-    """A place came free in this slot: hold it for the first person waiting
-    who could take it, and tell them (WaitlistOfferMade)."""
+def waitlist_offer(cur, settings, now, waitlist_id, code):
+    """Where the person stands on the list; with an offer, the held place's
+    reference and secret, to confirm it like any hold."""
+    entry = store.waitlist_by_code(cur, waitlist_id,
+                                   _sha256(references.normalise_code(code)))
+    if entry is None:
+        raise BookingNotFound("We could not find a waiting list place with that number "
+                              "and code.")
+    view = {"waitlist_id": entry["id"], "status": entry["status"],
+            "first_day": entry["first_day"].isoformat(),
+            "last_day": entry["last_day"].isoformat(), "offer": None}
+    if entry["status"] == "offered" and entry["offered_booking_id"]:
+        held = store.booking_by_id(cur, entry["offered_booking_id"])
+        if held["status"] == "held" and held["hold_expires_at"] > now:
+            view["offer"] = {**booking_view(held, settings),
+                             "secret": _secret(settings, held["id"])}
+    return view
+
+
+def _offer_freed_place(uow, settings, now, slot_id, attempts=5):
+    """A place came free in this (locked) slot: hold it for the first person
+    waiting who can take it, and tell them (WaitlistOfferMade). An entry that
+    cannot take it (say, the case booked elsewhere) is passed over; nothing
+    here can undo the change that freed the place."""
     cur = uow.cursor
     row = store.lock_slot(cur, slot_id)
     if row["starts_at"] <= now or row["taken"] >= row["capacity"]:
         return None
-    entry = store.first_waiting(cur, row["type_id"], row["office_id"],
-                                row["starts_at"].astimezone(settings.tz).date())
-    if entry is None:
-        return None
     setup = Setup.load(cur)
-    if not window.accessible(setup.office(row["office_id"]), entry["step_free"]):
+    office = setup.offices.get(row["office_id"])
+    if office is None:
         return None
-    slot = _find_slot(setup, settings, row["office_id"], row["type_id"], row["starts_at"])
-    case = store.case_by_id(cur, entry["case_id"]) if entry["case_id"] else None
-    allowed = _window_for(setup, setup.type(row["type_id"]), case, settings,
-                          settings.today(now))
-    held = _hold(uow, settings, now, setup, slot, case, allowed, entry["step_free"],
-                 "waitlist", None, waitlist_id=entry["id"])
-    booking = store.booking_by_reference(cur, held["reference"])
-    store.set_waitlist(cur, entry["id"], "offered", booking["id"])
-    uow.publish("WaitlistOfferMade", {
-        "waitlist_id": entry["id"], "hold_id": str(booking["id"]),
-        "reference": booking["reference"], "type_id": row["type_id"],
-        "office_id": row["office_id"], "starts_at": row["starts_at"].isoformat(),
-        "expires_at": booking["hold_expires_at"].isoformat(),
-        "case_id": _iso(entry["case_id"])}, occurred_at=now)
-    return booking["id"]
+    day = row["starts_at"].astimezone(settings.tz).date()
+    passed_over = []
+    for _ in range(attempts):
+        entry = store.first_waiting(cur, row["type_id"], row["office_id"], day,
+                                    office.step_free, passed_over)
+        if entry is None:
+            return None
+        store.savepoint(cur, "offer")
+        try:
+            slot = _find_slot(setup, settings, row["office_id"], row["type_id"],
+                              row["starts_at"])
+            case = store.case_by_id(cur, entry["case_id"]) if entry["case_id"] else None
+            if case is not None and store.live_booking_for_case(cur, case["case_id"]):
+                raise _already_booked()
+            allowed = _window_for(setup, setup.type(row["type_id"]), case, settings,
+                                  settings.today(now))
+            held = _hold(uow, settings, now, setup, slot, case, allowed, entry["step_free"],
+                         "waitlist", None, waitlist_id=entry["id"])
+        except (BookingRejected, SlotConflict, SlotNotFound, psycopg2.Error):
+            store.rollback_to(cur, "offer")
+            store.set_waitlist(cur, entry["id"], "left")
+            passed_over.append(entry["id"])
+            continue
+        store.release(cur, "offer")
+        booking = store.booking_by_reference(cur, held["reference"])
+        store.set_waitlist(cur, entry["id"], "offered", booking["id"])
+        uow.publish("WaitlistOfferMade", {
+            "waitlist_id": entry["id"], "hold_id": str(booking["id"]),
+            "reference": booking["reference"], "type_id": row["type_id"],
+            "office_id": row["office_id"], "starts_at": row["starts_at"].isoformat(),
+            "expires_at": booking["hold_expires_at"].isoformat(),
+            "case_id": _iso(entry["case_id"])}, occurred_at=now)
+        return booking["id"]
+    return None
 
 # -- scheduled work ------------------------------------------------------------------
 
 
-def expire_holds(uow, settings, now, limit=SWEEP_BATCH):
-    """Lapsed holds give their places back; a lapsed waiting-list offer goes
-    to the next person waiting."""
+def slots_with_lapsed_holds(cur, now, limit=SWEEP_BATCH):
+    return store.slots_with_lapsed_holds(cur, now, limit)
+
+
+def expire_holds_in_slot(uow, settings, now, slot_id):
+    """One slot's lapsed holds end and give their places back; a freed place
+    goes to the next person waiting. One slot per transaction keeps locks
+    short and never held two at a time."""
     cur = uow.cursor
-    ended = 0
-    for hold_row in store.expired_holds(cur, now, limit):
-        store.lock_slot(cur, hold_row["slot_id"])
-        for gone in store.expire_holds_in(cur, hold_row["slot_id"], now):
-            ended += 1
-            booking = store.booking_by_id(cur, gone["id"])
-            if gone["ring_fenced"]:
-                store.give_back_ring_fenced(
-                    cur, booking["office_id"],
-                    booking["starts_at"].astimezone(settings.tz).date())
-            if gone["waitlist_id"]:
-                store.set_waitlist(cur, gone["waitlist_id"], "lapsed")
-        _offer_freed_place(uow, settings, now, hold_row["slot_id"])
-    return ended
+    store.lock_slot(cur, slot_id)
+    freed = _end_lapsed_holds(cur, settings, slot_id, now)
+    if freed:
+        _offer_freed_place(uow, settings, now, slot_id)
+    return freed
 
 
 def send_reminders(uow, now, limit=SWEEP_BATCH):
@@ -529,6 +634,13 @@ def office_day(cur, settings, office_id, day):
     start = dt.datetime.combine(day, dt.time(0), settings.tz)
     rows = store.bookings_for_office_day(cur, office_id, start, start + dt.timedelta(days=1))
     return {"bookings": [{**booking_view(r, settings), "name": r["name"]} for r in rows]}
+
+
+def save_adviser(uow, adviser):
+    cur = uow.cursor
+    if adviser["office_id"] not in Setup.load(cur).offices:
+        raise ValidationError({"office_id": ["There is no office with that id."]})
+    store.upsert_adviser(cur, adviser)
 
 
 def setup_view(cur):

@@ -124,6 +124,13 @@ class JoinWaitlist(Schema):
     step_free = fields.Boolean(load_default=False)
 
 
+class WaitlistOffer(Schema):
+    waitlist_id = fields.Integer(required=True, validate=validate.Range(min=1),
+                                 error_messages=_required("your waiting list number"))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                         error_messages=_required("the code you were given"))
+
+
 class OfficeDay(Schema):
     office_id = fields.String(required=True, validate=ID)
     day = fields.Date(required=True, error_messages=_required("the day"))
@@ -168,10 +175,15 @@ class AppointmentType(Schema):
 
 
 class Adviser(Schema):
+    """One rostered role: an adviser takes one appointment type in the hours
+    of `pattern`, so no one is counted twice at the same time. Someone who
+    does two kinds of appointment has a record for each, on different hours."""
     id = fields.String(required=True, validate=ID)
     office_id = fields.String(required=True, validate=ID)
     type_ids = fields.List(fields.String(validate=ID), required=True,
-                           validate=validate.Length(min=1))
+                           validate=validate.Length(equal=1, error=(
+                               "An adviser record takes one appointment type. Add another "
+                               "record, on other hours, for a second type.")))
     pattern = Week()
 
 

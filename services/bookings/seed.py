@@ -29,17 +29,24 @@ TYPES = [
      "buffer_minutes": 10, "advisers_at_once": 2, "needs_case": False, "urgencies": [],
      "office_ids": ["town-hall"]},
 ]
-HOUSING = ["housing-emergency", "housing-options"]
+MORNINGS = {str(d): [["09:00", "12:30"]] for d in range(5)}
+AFTERNOONS = {str(d): [["13:30", "17:00"]] for d in range(5)}
+# One record per rostered role: adviser-2 does council tax in the mornings and
+# housing interviews in the afternoons, so is never counted twice.
 ADVISERS = [
-    {"id": "adviser-1", "office_id": "town-hall", "type_ids": HOUSING,
+    {"id": "adviser-1", "office_id": "town-hall", "type_ids": ["housing-options"],
      "pattern": WEEKDAYS_9_TO_5},
-    {"id": "adviser-2", "office_id": "town-hall", "type_ids": HOUSING + ["council-tax"],
+    {"id": "adviser-2-am", "office_id": "town-hall", "type_ids": ["council-tax"],
+     "pattern": MORNINGS},
+    {"id": "adviser-2-pm", "office_id": "town-hall", "type_ids": ["housing-options"],
+     "pattern": AFTERNOONS},
+    {"id": "adviser-3", "office_id": "town-hall", "type_ids": ["council-tax"],
      "pattern": WEEKDAYS_9_TO_5},
-    {"id": "adviser-3", "office_id": "town-hall", "type_ids": ["council-tax", *HOUSING],
-     "pattern": {str(d): [["09:00", "13:00"]] for d in range(5)}},
-    {"id": "adviser-4", "office_id": "northgate", "type_ids": HOUSING,
+    {"id": "adviser-6", "office_id": "town-hall", "type_ids": ["housing-emergency"],
+     "pattern": WEEKDAYS_9_TO_5},
+    {"id": "adviser-4", "office_id": "northgate", "type_ids": ["housing-options"],
      "pattern": {str(d): [["09:30", "16:30"]] for d in range(5)}},
-    {"id": "adviser-5", "office_id": "northgate", "type_ids": HOUSING,
+    {"id": "adviser-5", "office_id": "northgate", "type_ids": ["housing-emergency"],
      "pattern": {str(d): [["09:30", "16:30"]] for d in (0, 2, 4)}},
 ]
 

@@ -92,6 +92,12 @@ class BookingsService(base.ServiceBase):
             return app.calendar(cur, self.settings, args["reference"], args["secret"])
 
     @rpc
+    def waitlist_offer(self, waitlist_id, code):
+        args = schemas.load(schemas.WaitlistOffer, waitlist_id=waitlist_id, code=code)
+        with self.db.read() as cur:
+            return app.waitlist_offer(cur, self.settings, self.clock(), **args)
+
+    @rpc
     def join_waitlist(self, type_id, case_reference=None, office_id=None, step_free=False):
         args = schemas.load(schemas.JoinWaitlist, type_id=type_id,
                             case_reference=case_reference, office_id=office_id,
@@ -124,8 +130,9 @@ class BookingsService(base.ServiceBase):
 
     @rpc
     def save_adviser(self, adviser):
+        args = schemas.load(schemas.Adviser, **adviser)
         with self.db.transaction() as uow:
-            store.upsert_adviser(uow.cursor, schemas.load(schemas.Adviser, **adviser))
+            app.save_adviser(uow, args)
 
     # -- events and scheduled work --------------------------------------------------
     @event_handler("housing", "CaseTriaged", contract=HOUSING_EVENTS.contract("CaseTriaged"))
@@ -136,8 +143,15 @@ class BookingsService(base.ServiceBase):
 
     @config_timer("HOLD_SWEEP_SECONDS", 15.0)
     def expire_holds(self):
-        with self.db.transaction() as uow:
-            return app.expire_holds(uow, self.settings, self.clock())
+        """Lapsed holds give their places back, one slot per transaction."""
+        now = self.clock()
+        with self.db.read() as cur:
+            slot_ids = app.slots_with_lapsed_holds(cur, now)
+        freed = 0
+        for slot_id in slot_ids:
+            with self.db.transaction() as uow:
+                freed += app.expire_holds_in_slot(uow, self.settings, now, slot_id)
+        return freed
 
     @config_timer("REMINDER_SWEEP_SECONDS", 60.0)
     def send_reminders(self):

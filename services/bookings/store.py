@@ -74,30 +74,44 @@ def live_places(cur, type_id, office_ids, starts_from, starts_before, now):
     return {(r["office_id"], r["starts_at"]): r["live"] for r in cur.fetchall()}
 
 
-def slot_row(cur, slot):
-    """The slot's capacity row, made if nobody asked for it before, and
-    locked: every change to its places queues behind this lock."""
+def ensure_slot(cur, slot):
+    """The id of the slot's capacity row, made if nobody asked for it before.
+    Its capacity follows today's staffing, but never drops below the places
+    already taken: those people keep their appointments."""
     cur.execute("""INSERT INTO slots (office_id, type_id, starts_at, ends_at, capacity)
-                   VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING""",
+                   VALUES (%s, %s, %s, %s, %s)
+                   ON CONFLICT (office_id, type_id, starts_at) DO UPDATE
+                      SET capacity = GREATEST(EXCLUDED.capacity, slots.taken)
+                    WHERE slots.capacity <> GREATEST(EXCLUDED.capacity, slots.taken)""",
                 (slot.office_id, slot.type_id, slot.start, slot.end, slot.capacity))
+    cur.execute("""SELECT id FROM slots
+                    WHERE office_id = %s AND type_id = %s AND starts_at = %s""",
+                (slot.office_id, slot.type_id, slot.start))
+    return cur.fetchone()["id"]
+
+
+def lock_slots(cur, *slot_ids):
+    """Locks capacity rows, lowest id first, so two transactions that need
+    the same two slots queue rather than deadlock. Rows by id."""
     cur.execute("""SELECT id, office_id, type_id, starts_at, ends_at, capacity, taken
-                     FROM slots WHERE office_id = %s AND type_id = %s AND starts_at = %s
-                      FOR UPDATE""", (slot.office_id, slot.type_id, slot.start))
-    return cur.fetchone()
+                     FROM slots WHERE id = ANY(%s) ORDER BY id FOR UPDATE""",
+                (sorted(set(slot_ids)),))
+    return {r["id"]: r for r in cur.fetchall()}
 
 
 def lock_slot(cur, slot_id):
-    cur.execute("""SELECT id, office_id, type_id, starts_at, ends_at, capacity, taken
-                     FROM slots WHERE id = %s FOR UPDATE""", (slot_id,))
-    return cur.fetchone()
+    return lock_slots(cur, slot_id)[slot_id]
 
 
 def expire_holds_in(cur, slot_id, now):
     """Ends the slot's lapsed holds and gives their places back: the ids of
     the holds ended (the caller holds the slot's lock)."""
-    cur.execute("""UPDATE bookings SET status = 'expired'
-                    WHERE slot_id = %s AND status = 'held' AND hold_expires_at <= %s
-                    RETURNING id, ring_fenced, waitlist_id""", (slot_id, now))
+    cur.execute("""UPDATE bookings b SET status = 'expired'
+                     FROM slots s
+                    WHERE b.slot_id = %s AND s.id = b.slot_id AND b.status = 'held'
+                      AND b.hold_expires_at <= %s
+                   RETURNING b.id, b.ring_fenced, b.waitlist_id, s.office_id, s.starts_at""",
+                (slot_id, now))
     ended = cur.fetchall()
     if ended:
         cur.execute("UPDATE slots SET taken = taken - %s WHERE id = %s",
@@ -134,6 +148,18 @@ def give_back_ring_fenced(cur, office_id, day):
 
 _BOOKING = """SELECT b.*, s.office_id, s.type_id, s.starts_at, s.ends_at
                 FROM bookings b JOIN slots s ON s.id = b.slot_id"""
+
+
+def savepoint(cur, name):
+    cur.execute(f"SAVEPOINT {name}")
+
+
+def rollback_to(cur, name):
+    cur.execute(f"ROLLBACK TO SAVEPOINT {name}")
+
+
+def release(cur, name):
+    cur.execute(f"RELEASE SAVEPOINT {name}")
 
 
 def insert_booking(cur, booking):
@@ -190,11 +216,10 @@ def move(cur, booking_id, slot_id, ring_fenced):
                     WHERE id = %s""", (slot_id, ring_fenced, booking_id))
 
 
-def expired_holds(cur, now, limit):
-    cur.execute("""SELECT id, slot_id FROM bookings
-                    WHERE status = 'held' AND hold_expires_at <= %s
-                    ORDER BY hold_expires_at LIMIT %s""", (now, limit))
-    return cur.fetchall()
+def slots_with_lapsed_holds(cur, now, limit):
+    cur.execute("""SELECT DISTINCT slot_id FROM bookings
+                    WHERE status = 'held' AND hold_expires_at <= %s LIMIT %s""", (now, limit))
+    return [r["slot_id"] for r in cur.fetchall()]
 
 
 def bookings_for_office_day(cur, office_id, starts_from, starts_before):
@@ -228,23 +253,38 @@ def case_by_reference(cur, reference):
 
 
 def join_waitlist(cur, entry):
+    """The new entry; or None when the case is already waiting."""
     cur.execute("""INSERT INTO waitlist (case_id, type_id, office_id, first_day, last_day,
-                                         step_free, joined_at)
+                                         step_free, joined_at, code_sha256)
                    VALUES (%(case_id)s, %(type_id)s, %(office_id)s, %(first_day)s,
-                           %(last_day)s, %(step_free)s, %(joined_at)s)
+                           %(last_day)s, %(step_free)s, %(joined_at)s, %(code_sha256)s)
+                   ON CONFLICT DO NOTHING
                    RETURNING id, status""", entry)
     return cur.fetchone()
 
 
-def first_waiting(cur, type_id, office_id, day):
-    """The longest-waiting entry that would take a place of this type, at
+def first_waiting(cur, type_id, office_id, day, step_free_office, skip=()):
+    """The longest-waiting entry that could take a place of this type, at
     this office, on this day; locked, skipping any another offer is taking."""
     cur.execute("""SELECT * FROM waitlist
                     WHERE status = 'waiting' AND type_id = %s
                       AND (office_id IS NULL OR office_id = %s)
                       AND %s BETWEEN first_day AND last_day
+                      AND (%s OR NOT step_free) AND NOT (id = ANY(%s))
                     ORDER BY joined_at, id LIMIT 1 FOR UPDATE SKIP LOCKED""",
-                (type_id, office_id, day))
+                (type_id, office_id, day, step_free_office, list(skip)))
+    return cur.fetchone()
+
+
+def leave_waitlist_for_case(cur, case_id):
+    """A case that has booked no longer waits."""
+    cur.execute("""UPDATE waitlist SET status = 'left'
+                    WHERE case_id = %s AND status = 'waiting'""", (case_id,))
+
+
+def waitlist_by_code(cur, entry_id, code_sha256):
+    cur.execute("SELECT * FROM waitlist WHERE id = %s AND code_sha256 = %s",
+                (entry_id, code_sha256))
     return cur.fetchone()
 
 

@@ -286,7 +286,9 @@ def assign_case(uow, now, staff_id, role, case_id, take_over=False):
 
 def add_note(uow, now, staff_id, role, case_id, text):
     cur = uow.cursor
-    _case(cur, case_id)
+    if _case(cur, case_id)["anonymised_at"] is not None:
+        raise CaseRejected("case_anonymised", "This case has been anonymised: nothing more "
+                           "can be added to it.")
     note = store.add_note(cur, case_id, staff_id, text, now)
     store.audit(cur, staff_id, role, case_id, "add_note", None, now)
     return {k: _iso(v) for k, v in note.items()}
@@ -364,6 +366,20 @@ def fire_due_clocks(uow, now, limit=CLOCK_BATCH):
     return fired
 
 
+def _outcome_codes(outcome):
+    """An outcome without its words: the reasons and next step repeat what
+    the person said, so an anonymised case keeps their codes only."""
+    return {"urgency": outcome["urgency"], "duty": outcome["duty"],
+            "priority_need": list(outcome["priority_need"]),
+            "reason_to_believe": outcome["reason_to_believe"],
+            "respond_by": outcome["respond_by"], "notice_expires_on": None,
+            "duty_ends_on": outcome.get("duty_ends_on"),
+            "appointment_type": outcome.get("appointment_type"),
+            "next_step": {"code": outcome["next_step"]["code"], "title": "", "text": "",
+                          "within_working_days": None, "phone": None, "links": []},
+            "reasons": [{"code": r["code"], "text": ""} for r in outcome["reasons"]]}
+
+
 def anonymise_closed_cases(uow, settings, now, limit=ANONYMISE_BATCH):
     cur = uow.cursor
     closed_before = now - dt.timedelta(days=settings.retention_days)
@@ -371,7 +387,7 @@ def anonymise_closed_cases(uow, settings, now, limit=ANONYMISE_BATCH):
     for case in store.cases_to_anonymise(cur, closed_before, limit):
         store.anonymise(cur, case["id"],
                         cases.retained_for_statistics(case["answers"] or {}, case["outcome"]),
-                        now)
+                        _outcome_codes(case["outcome"]), now)
         done += 1
     store.delete_expired_drafts(cur, now)
     return done

@@ -124,13 +124,16 @@ def cases_to_anonymise(cur, closed_before, limit):
     return cur.fetchall()
 
 
-def anonymise(cur, case_id, statistics, now):
-    """Keeps the codes and dates statistics need; drops every answer, note
-    and plan step text."""
-    cur.execute("""UPDATE cases SET answers = NULL, statistics = %s, anonymised_at = %s
-                    WHERE id = %s""", (Json(statistics), now, case_id))
+def anonymise(cur, case_id, statistics, outcome, now):
+    """Keeps the codes and dates statistics need; drops every answer, the
+    outcome's wording (it repeats answers), note and plan step text, and
+    the reasons staff gave for reading the case."""
+    cur.execute("""UPDATE cases SET answers = NULL, statistics = %s, outcome = %s,
+                          anonymised_at = %s
+                    WHERE id = %s""", (Json(statistics), Json(outcome), now, case_id))
     cur.execute("UPDATE case_notes SET text = NULL WHERE case_id = %s", (case_id,))
     cur.execute("UPDATE plan_steps SET text = NULL WHERE case_id = %s", (case_id,))
+    cur.execute("UPDATE audit_log SET reason = NULL WHERE case_id = %s", (case_id,))
 
 # -- notes and the plan -----------------------------------------------------------
 

@@ -30,6 +30,22 @@ def set_correlation_id(value):
 # nameko logs whole RPC replies at DEBUG; replies carry personal data
 # (answers, contact details), so those records never reach a handler.
 PAYLOAD_RECORDS = frozenset({"RPC reply event complete %s %s"})
+# nameko logs each failed worker with its exception's message (and trace).
+# A refusal of bad input or a rule's rejection is an answer, not a fault: its
+# message may repeat what the person typed, so only its class is logged.
+WORKER_ERRORS = frozenset({"error handling worker %s: %s",
+                           "(expected) error handling worker %s: %s"})
+ANSWER_ERRORS = ("ValidationError", "Rejected", "NotFound", "Conflict", "Forbidden")
+
+
+def _without_answer(record):
+    exc = record.args[1] if isinstance(record.args, tuple) and len(record.args) == 2 else None
+    name = type(exc).__name__
+    if exc is not None and name.endswith(ANSWER_ERRORS):
+        record.args = (record.args[0], name)
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.INFO, "INFO"
 
 
 class CorrelationFilter(logging.Filter):
@@ -41,6 +57,8 @@ class CorrelationFilter(logging.Filter):
     def filter(self, record):
         if record.msg in PAYLOAD_RECORDS:
             return False
+        if record.msg in WORKER_ERRORS:
+            _without_answer(record)
         record.correlation_id = current_correlation_id()
         if self.service and not hasattr(record, "service"):
             record.service = self.service

@@ -1,6 +1,7 @@
 """Answers never reach a log: a triage full of marker values, through the
 real gateway and housing processes logging at DEBUG, and a caseworker
 reading the case; then every log line is searched for the markers."""
+import datetime as dt
 import uuid
 
 import pytest
@@ -8,11 +9,13 @@ import pytest
 from services.kit import topology
 from services.kit.migrate import create_database, migrate_service
 from tests.conftest import database_url_for
-from tests.support.housing_stack import (SIGNING_KEY, answer_all, call, emergency_answers,
-                                         secret_header, start, token)
+from tests.support.housing_stack import (SIGNING_KEY, answer_all, call, date_parts,
+                                         emergency_answers, renter_answers, secret_header,
+                                         start, token)
 from tests.support.stack import Stack
 
 MARKER = "Qx7Marker"
+NOTICE_DAY = dt.date(2024, 2, 29)
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +50,14 @@ def test_no_answer_reaches_any_log(debug_stack):
     sent = call(debug_stack, "POST", "/api/v1/housing/triage/submit",
                 headers=secret_header(code))
     assert sent.status_code == 201, sent.text
+    # answers that contradict each other: the refusal repeats a date they gave
+    contradicting = {**renter_answers(), "notice_served_on": date_parts(NOTICE_DAY),
+                     "leave_date": date_parts(NOTICE_DAY - dt.timedelta(days=3))}
+    other_code, other_view = start(debug_stack)
+    answer_all(debug_stack, other_code, contradicting, other_view)
+    refused = call(debug_stack, "POST", "/api/v1/housing/triage/submit",
+                   headers=secret_header(other_code))
+    assert refused.status_code == 400 and "29 February 2024" in refused.text
     caseworker = token("cw-privacy", ["caseworker"])
     queue = call(debug_stack, "GET", "/api/v1/housing/staff/queue", headers=caseworker).json()
     case_id = queue["cases"][0]["case_id"]
@@ -58,5 +69,6 @@ def test_no_answer_reaches_any_log(debug_stack):
     logs = {p.name: p.read_text(errors="replace") for p in debug_stack.log_dir.iterdir()}
     assert logs["housing.log"].count("\n") > 20 and logs["gateway.log"].count("\n") > 20
     for name, text in logs.items():
-        for secret in (MARKER, MARKER.lower(), "07700 900111", "07700900111", code):
+        for secret in (MARKER, MARKER.lower(), "07700 900111", "07700900111", code,
+                       "29 February 2024", other_code):
             assert secret not in text, f"{secret!r} found in {name}"

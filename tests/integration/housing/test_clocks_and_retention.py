@@ -2,6 +2,8 @@
 instance; old closed cases are anonymised; answers never reach the logs."""
 import json
 
+import pytest
+from nameko.exceptions import RemoteError
 from nameko.testing.services import entrypoint_hook
 
 from services.housing.service import HousingService
@@ -120,6 +122,13 @@ def test_closed_cases_are_anonymised_after_the_retention_period(housing, housing
     assert row["statistics"]["reason"] == "end_of_private_tenancy"
     notes = query(housing_db, "SELECT text FROM case_notes")
     assert notes == [{"text": None}]
+    # the outcome keeps its codes, not its words (which repeat the answers)
+    outcome = query(housing_db, "SELECT outcome FROM cases")[0]["outcome"]
+    assert outcome["reasons"] and all(r["text"] == "" for r in outcome["reasons"])
+    assert outcome["notice_expires_on"] is None
     # the person can still see how it ended
     status = housing.case_status(submitted["case"]["reference"], submitted["secret"])
     assert status["closed_outcome"] == "advice_given"
+    with pytest.raises(RemoteError) as err:
+        housing.add_note("cw-1", case_id, "More about the family")
+    assert err.value.exc_type == "CaseRejected"
