@@ -22,7 +22,10 @@ sends the name (`exc_type`) and `str(exc)` (`value`) back to the gateway:
 
 For 409 and 422, when the message is a JSON object `{"code": ...,
 "reason": ...}`, the error's code is the rule's code and its message (and
-`reason`) the rule's reason.
+`reason`) the rule's reason. A 409's further keys go into the error body
+too, e.g. the free `alternatives` to a full appointment slot:
+`{"error": {"code": "slot_full", ..., "alternatives": [...]}}` (a key the
+error shape already uses, like `fields`, is never overwritten).
 
 For these the exception's message reaches the resident word for word, so
 write it in plain English and put no personal data in it. Every other
@@ -81,14 +84,22 @@ def _fields_from(value):
 
 
 def _rule_from(value):
-    """(code, reason) when a rejection's message is {"code", "reason"}."""
+    """(code, reason, further keys) when a rejection's message is
+    {"code", "reason", ...}."""
     data = _mapping(value)
     if data is None:
         return None
     code, reason = data.get("code"), data.get("reason") or data.get("message")
     if not isinstance(code, str) or not isinstance(reason, str) or not code:
         return None
-    return code, reason
+    further = {k: v for k, v in data.items()
+               if isinstance(k, str) and k not in _RESERVED_KEYS}
+    return code, reason, further
+
+
+# what a rule's further keys may not replace in the error body
+_RESERVED_KEYS = frozenset({"code", "reason", "message", "fields", "service",
+                            "correlation_id"})
 
 
 def _flatten(data, prefix=""):
@@ -119,7 +130,7 @@ def map_remote_error(service, exc: RemoteError):
     elif name.endswith("Forbidden") or name == "PermissionDenied":
         return errors.Forbidden(value or None, extra=extra)
     elif name.endswith("Conflict") or name.endswith("AlreadyExists"):
-        return _with_rule(errors.Conflict, exc.value, value, extra)
+        return _with_rule(errors.Conflict, exc.value, value, extra, keep_further=True)
     elif name.endswith("Rejected") or name.endswith("Unprocessable"):
         return _with_rule(errors.Unprocessable, exc.value, value, extra)
     # the value may hold anything; the service has logged it with a trace
@@ -127,13 +138,15 @@ def map_remote_error(service, exc: RemoteError):
     return errors.InternalError()
 
 
-def _with_rule(error_cls, raw, value, extra):
+def _with_rule(error_cls, raw, value, extra, keep_further=False):
     """A 409 or 422 whose message may be a rule, {"code": ..., "reason": ...}:
-    then the error's code is the rule's and its message the reason."""
+    then the error's code is the rule's and its message the reason; with
+    `keep_further` (409s) the rule's other keys join the error body."""
     rule = _rule_from(raw)
     if rule is not None:
-        code, reason = rule
-        return error_cls(reason, code=code, extra={**extra, "reason": reason})
+        code, reason, further = rule
+        kept = further if keep_further else {}
+        return error_cls(reason, code=code, extra={**kept, **extra, "reason": reason})
     return error_cls(value or None, extra=extra)
 
 

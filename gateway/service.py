@@ -5,7 +5,7 @@
 Route methods stay thin: the decorator declares the contract (schemas,
 roles, limits) and gateway.http enforces it before the method runs. Each
 resident journey keeps its routes in a mixin of its own (gateway/bins_routes.py,
-gateway/housing_routes.py).
+gateway/housing_routes.py, gateway/bookings_routes.py).
 """
 import datetime as dt
 import logging
@@ -19,7 +19,7 @@ from gateway import errors, openapi, schemas
 from gateway.auth import STAFF_ROLES, SUPERVISOR
 # the module, not the class: `nameko run gateway.service` would try to run
 # any class with entrypoints found in this namespace
-from gateway import bins_routes, housing_routes
+from gateway import bins_routes, bookings_routes, housing_routes
 from gateway.http import Config, Pages, StaticAssets, api, page, redirect
 from gateway.rpc import ServiceRpc, health_report
 
@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 PARKED_LIST_TIMEOUT = 10
 
 
-class GatewayService(bins_routes.BinsRoutes, housing_routes.HousingRoutes):
+class GatewayService(bins_routes.BinsRoutes, housing_routes.HousingRoutes,
+                     bookings_routes.BookingsRoutes):
     name = "gateway"
 
     correlation_id = CorrelationId()

@@ -262,9 +262,151 @@ def housing_exclusive_and_errors(page, base, **_):
     return {}
 
 
+# --- booking an appointment ---
+
+def _fill_date(page, prefix, iso_day):
+    year, month, day = iso_day.split("-")
+    page.fill(f"#{prefix}-day", str(int(day)))
+    page.fill(f"#{prefix}-month", str(int(month)))
+    page.fill(f"#{prefix}-year", year)
+
+
+def _give_details(page, name, email, language=None):
+    """The details page: JavaScript reveals the language box under "Yes"."""
+    assert page.locator("#holding").inner_text() == "We are holding this time for 10 minutes"
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Email address").fill(email)
+    if language:
+        language_box = page.locator("#interpreter-language")
+        assert not language_box.is_visible()
+        page.check('input[name="interpreter"][value="yes"]')
+        language_box.fill(language)
+    else:
+        page.check('input[name="interpreter"][value="no"]')
+    page.get_by_role("button", name="Confirm appointment").click()
+    page.wait_for_url(re.compile(r"/bookings/confirmation$"))
+    panel = page.locator(".govuk-panel").inner_text()
+    assert "Appointment booked" in panel
+    return re.search(r"BK-[0-9A-Z]{4}-[0-9]{2}", panel).group(0)
+
+
+def book_change_and_cancel(page, base, day, later, **_):
+    page.goto(base + "/")
+    page.get_by_role("link", name="book an appointment at a council office").click()
+    page.wait_for_url(re.compile(r"/bookings$"))
+    page.get_by_label("Council Tax advice").check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/bookings/where\?type=council-tax$"))
+
+    page.check('input[name="office"][value="town-hall"]')
+    page.check('input[name="step_free"][value="no"]')
+    page.check('input[name="when"][value="dates"]')
+    _fill_date(page, "from", day)
+    _fill_date(page, "to", day)
+    page.get_by_role("button", name="Show times").click()
+    page.wait_for_url(re.compile(r"/bookings/times\?"))
+    assert "Choose a time" in page.get_by_role("heading", level=1).inner_text()
+    first = page.locator('input[name="slot"]').first
+    chosen = first.get_attribute("value")
+    first.check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/bookings/details$"))
+
+    # the error summary first, with JavaScript: it takes focus, its links lead to the fields
+    page.get_by_role("button", name="Confirm appointment").click()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert page.title().startswith("Error: ")
+    summary.get_by_role("link", name="Enter your name").click()
+    assert page.evaluate("document.activeElement.id") == "name"
+
+    reference = _give_details(page, "Sam Jones", "sam@example.com", language="Polish")
+    assert "Polish" in page.inner_text("#booking-summary")
+
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="Add to your calendar (ICS file)").click()
+    download = downloading.value
+    assert download.suggested_filename == f"appointment-{reference}.ics"
+    ics = open(download.path(), encoding="utf-8").read()
+    assert "BEGIN:VCALENDAR" in ics and reference in ics and "SEQUENCE:0" in ics
+
+    page.get_by_role("link", name="Change or cancel your appointment").click()
+    page.wait_for_url(re.compile(rf"/bookings/manage/{reference}\?code="))
+    manage_url = page.url
+    assert page.locator("#booking-status").inner_text().strip() == "Booked"
+
+    page.get_by_role("button", name="Change the time").click()
+    page.wait_for_url(re.compile(rf"/bookings/manage/{reference}/reschedule\?code="))
+    assert page.locator('input[name="slot"]').count() > 0
+    # a later day: the first free times may be too close to change again
+    page.get_by_text("Look at other offices or dates").click()
+    page.check('input[name="when"][value="dates"]')
+    _fill_date(page, "from", later)
+    _fill_date(page, "to", later)
+    page.get_by_role("button", name="Show times").click()
+    page.wait_for_url(re.compile(r"when=dates"))
+    options = page.locator('input[name="slot"]')
+    assert options.count() > 0
+    new_value = options.first.get_attribute("value")
+    assert new_value != chosen
+    options.first.check()
+    page.get_by_role("button", name="Change to this time").click()
+    page.wait_for_url(manage_url)
+    assert page.locator("#banner").inner_text() == "Your appointment has been changed"
+
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="Add to your calendar (ICS file)").click()
+    assert "SEQUENCE:1" in open(downloading.value.path(), encoding="utf-8").read()
+
+    page.get_by_role("button", name="Cancel appointment").click()
+    page.wait_for_url(re.compile(rf"/bookings/manage/{reference}/cancel\?code="))
+    assert page.get_by_role("heading", level=1).inner_text().endswith(
+        "Are you sure you want to cancel your appointment?")
+    page.get_by_role("button", name="Yes, cancel my appointment").click()
+    page.wait_for_url(manage_url)
+    assert page.locator("#banner").inner_text() == "Your appointment has been cancelled"
+    assert page.locator("#booking-status").inner_text().strip() == "Cancelled"
+    return {"reference": reference, "code": manage_url.split("code=")[1],
+            "first": chosen, "moved_to": new_value}
+
+
+def housing_outcome_to_booking(page, base, resume_code, **_):
+    """A person whose answers are all in sends them, and from the outcome
+    page books within the days their case allows."""
+    page.goto(base + "/housing/triage/resume")
+    page.get_by_label("Continue a saved form").fill(resume_code)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/housing/triage/check$"))
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url(re.compile(r"/housing/triage/outcome$"))
+    reference = page.locator("#reference").inner_text().strip()
+    page.get_by_role("button", name="Book an appointment").click()
+    page.wait_for_url(re.compile(r"/bookings/where\?type=housing-options$"))
+    assert "code" not in page.url
+    assert f"You are booking for housing case {reference}" in page.inner_text("main")
+    page.check('input[name="step_free"][value="yes"]')
+    for _ in range(60):
+        # bookings hears of the case a moment after it is sent
+        page.get_by_role("button", name="Show times").click()
+        page.wait_for_url(re.compile(r"/bookings/times\?"))
+        if page.locator('input[name="slot"]').count():
+            break
+        page.wait_for_timeout(300)
+        page.go_back()
+    first = page.locator('input[name="slot"]').first
+    chosen = first.get_attribute("value")
+    first.check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/bookings/details$"))
+    booking = _give_details(page, "Sam Jones", "sam@example.com")
+    assert "Housing options interview" in page.inner_text("#booking-summary")
+    return {"reference": reference, "booking": booking, "slot": chosen}
+
+
 SCENARIOS = {f.__name__: f for f in (
     find_bin_days, empty_form_error_summary, report_and_track, wrong_tracking_code,
-    housing_triage, housing_exclusive_and_errors)}
+    housing_triage, housing_exclusive_and_errors, book_change_and_cancel,
+    housing_outcome_to_booking)}
 
 
 def main(argv):

@@ -1,0 +1,910 @@
+"""What the gateway accepts and returns for office appointments: JSON API
+schemas, the resident forms, the signed cookies of the booking pages, and
+the words the pages use.
+
+The bookings service's RPC contract (docs/bookings.md): search, hold,
+confirm, get_booking, cancel, reschedule, calendar and join_waitlist for the
+person (and for staff on their behalf, with `staff_id`); office_day, setup,
+save_office, save_appointment_type and save_adviser for staff. Times travel
+as ISO 8601 with an offset (UTC); each slot also carries `local_start`, the
+same instant in the council's time zone, which is what the pages show.
+
+A housing appointment needs a triaged case: the gateway checks the case's
+reference and code with the housing service first, and only then passes the
+reference to bookings, which trusts the gateway for it.
+"""
+import datetime as dt
+import hashlib
+import math
+import re
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
+
+from itsdangerous import BadData, URLSafeTimedSerializer
+from marshmallow import (EXCLUDE, ValidationError, fields, post_load, validate,
+                         validates, validates_schema)
+
+from services.kit import references
+
+from gateway.bins import IsoDate
+from gateway.schemas import GatewaySchema, PlainText, Timestamp
+
+LOCAL_TIMEZONE = ZoneInfo("Europe/London")
+REFERENCE_PREFIX = "BK"
+MAX_SEARCH_DAYS = 62
+DEFAULT_SEARCH_DAYS = 28
+# the pages: "first available" looks this far ahead and shows this many days
+FIRST_AVAILABLE_DAYS = 42
+FIRST_AVAILABLE_SHOWN = 3
+MAX_PAGE_RANGE_DAYS = 28
+URGENCIES = ("emergency", "high", "standard")
+CASE_REFERENCE_HEADER = "X-Case-Reference"
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_PHONE = re.compile(r"^\+?[\d ()-]{10,20}$")
+_LANGUAGE = re.compile(r"^[^\W\d_](?:[^\W\d_]| |-)*[^\W\d_]$")
+_TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def valid_id(text):
+    return isinstance(text, str) and bool(_ID.match(text))
+
+
+def normalise_reference(text):
+    """BK-7K3Q-92 in any case and spacing, or None when it cannot be a
+    booking reference (its check digits included)."""
+    reference = references.normalise(text)
+    if not reference or not reference.startswith(REFERENCE_PREFIX + "-"):
+        return None
+    return reference if references.is_valid(reference) else None
+
+
+def normalise_code(text):
+    """A booking's (or a case's) code as XXXX-XXXX-XXXX, or None."""
+    compact = re.sub(r"[\s-]", "", (text or "").upper())
+    if not re.fullmatch(rf"[{references.ALPHABET}]{{12}}", compact):
+        return None
+    return references.format_code(compact)
+
+
+def normalise_language(text):
+    """"  brazilian   portuguese" -> "Brazilian Portuguese", or None when it
+    cannot be the name of a language."""
+    cleaned = " ".join(text.split()).title() if isinstance(text, str) else ""
+    if not 2 <= len(cleaned) <= 40 or not _LANGUAGE.match(cleaned):
+        return None
+    return cleaned
+
+
+def parse_day(text):
+    """YYYY-MM-DD -> a date, or None."""
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def today(now=None):
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(LOCAL_TIMEZONE).date()
+
+
+# --- fields ---
+
+def _id_field(what, **kwargs):
+    return fields.String(validate=validate.Regexp(
+        _ID, error=f"Enter {what} as the service lists it, like town-hall"),
+        error_messages={"required": f"Enter {what}", "null": f"Enter {what}",
+                        "invalid": f"Enter {what}"}, **kwargs)
+
+
+class SlotStart(fields.String):
+    """A slot's start as the search gave it: a date and time with its offset."""
+
+    default_error_messages = {
+        "invalid": "Enter the time as the search gave it, like 2026-12-01T09:00:00+00:00",
+        "required": "Enter the appointment time",
+        "null": "Enter the appointment time",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 40:
+            raise self.make_error("invalid")
+        try:
+            moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise self.make_error("invalid")
+        if moment.utcoffset() is None:
+            raise self.make_error("invalid")
+        return moment.astimezone(dt.timezone.utc).isoformat()
+
+
+class Language(fields.String):
+    default_error_messages = {"invalid": "Enter the language, like Polish"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        language = normalise_language(value)
+        if language is None:
+            raise self.make_error("invalid")
+        return language
+
+
+class Phone(fields.String):
+    default_error_messages = {
+        "invalid": "Enter a telephone number, like 01632 960 001 or 07700 900 982"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        phone = value.strip()
+        if not phone:
+            return None
+        if not _PHONE.match(phone):
+            raise self.make_error("invalid")
+        return phone
+
+
+EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.com"
+CONTACT_MESSAGE = ("Enter an email address or a phone number, so we can reach you about "
+                   "your appointment")
+
+
+def _name_field(**kwargs):
+    return PlainText(required=True, missing_message="Enter your name", validate=validate.Length(
+        max=200, error="Your name must be 200 characters or fewer"), **kwargs)
+
+
+# --- JSON API: residents ---
+
+class SlotQuerySchema(GatewaySchema):
+    type_id = _id_field("the appointment type", required=True, metadata={
+        "example": "council-tax"})
+    first_day = IsoDate(load_default=None, metadata={"description": "Default: today"})
+    last_day = IsoDate(load_default=None, metadata={
+        "description": f"Default: {DEFAULT_SEARCH_DAYS - 1} days after first_day; at most "
+                       f"{MAX_SEARCH_DAYS} days after it"})
+    office_id = _id_field("the office", load_default=None, metadata={
+        "description": "Default: every office that offers the type"})
+    step_free = fields.Boolean(load_default=False, error_messages={
+        "invalid": "Send true or false"}, metadata={
+        "description": "true: only offices with step-free access"})
+
+    @post_load
+    def _days(self, data, **kwargs):
+        first, last = search_range(data.get("first_day"), data.get("last_day"))
+        return {**data, "first_day": first, "last_day": last}
+
+
+def search_range(first, last, now=None):
+    """(first day, last day) with the defaults, or ValidationError."""
+    first = first or today(now)
+    last = last or first + dt.timedelta(days=DEFAULT_SEARCH_DAYS - 1)
+    if last < first:
+        raise ValidationError({"last_day": ["The last day must be on or after the first day"]})
+    if (last - first).days > MAX_SEARCH_DAYS:
+        raise ValidationError({"last_day": [f"Search up to {MAX_SEARCH_DAYS} days at a time"]})
+    return first, last
+
+
+class StaffSlotQuerySchema(SlotQuerySchema):
+    case_reference = fields.String(load_default=None, metadata={
+        "description": "A triaged housing case's reference (staff need no code)"})
+
+    @validates("case_reference")
+    def _reference(self, value, **kwargs):
+        if value is not None and housing_reference(value) is None:
+            raise ValidationError("Enter the case reference as it is shown, like HL-7K3Q-92")
+
+
+def housing_reference(text):
+    reference = references.normalise(text)
+    return reference if reference and references.is_valid(reference) else None
+
+
+class SlotSchema(GatewaySchema):
+    office_id = fields.String(required=True)
+    type_id = fields.String(required=True)
+    start = Timestamp(required=True, metadata={"description": "UTC; send it back to hold"})
+    end = Timestamp(required=True)
+    local_start = Timestamp(required=True, metadata={
+        "description": "The same instant in the council's time zone"})
+    capacity = fields.Integer(required=True)
+    remaining = fields.Integer(required=True, metadata={"description": "Places still free"})
+
+
+class SlotListSchema(GatewaySchema):
+    slots = fields.List(fields.Nested(SlotSchema), required=True)
+
+
+class HoldBodySchema(GatewaySchema):
+    office_id = _id_field("the office", required=True)
+    type_id = _id_field("the appointment type", required=True)
+    start = SlotStart(required=True, metadata={
+        "description": "A slot's start, as the search gave it"})
+    step_free = fields.Boolean(load_default=False, error_messages={
+        "invalid": "Send true or false"})
+
+
+class StaffHoldBodySchema(HoldBodySchema):
+    case_reference = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "A triaged housing case's reference, for a housing appointment"})
+
+    @validates("case_reference")
+    def _reference(self, value, **kwargs):
+        if value is not None and housing_reference(value) is None:
+            raise ValidationError("Enter the case reference as it is shown, like HL-7K3Q-92")
+
+
+class BookingSchema(GatewaySchema):
+    reference = fields.String(required=True, metadata={"example": "BK-7K3Q-92"})
+    status = fields.String(required=True, metadata={
+        "description": "held, confirmed, cancelled or expired"})
+    office_id = fields.String(required=True)
+    type_id = fields.String(required=True)
+    start = Timestamp(required=True)
+    end = Timestamp(required=True)
+    local_start = Timestamp(required=True)
+    hold_expires_at = Timestamp(allow_none=True, metadata={
+        "description": "Until when a held place is kept for confirming"})
+    step_free = fields.Boolean(allow_none=True)
+    interpreter = fields.String(allow_none=True, metadata={
+        "description": "The language an interpreter is needed for"})
+    case_id = fields.String(allow_none=True)
+    sequence = fields.Integer(allow_none=True, metadata={
+        "description": "The calendar file's SEQUENCE: one more at each change"})
+
+
+class HeldBookingSchema(BookingSchema):
+    secret = fields.String(required=True, metadata={
+        "description": "Send it as X-Resident-Secret to confirm, see, change or cancel "
+                       "the booking; keep it", "example": "7K3Q-M2XA-9PRT"})
+    status_url = fields.String(required=True)
+
+
+class ConfirmBodySchema(GatewaySchema):
+    name = _name_field()
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(
+        max=254, error=EMAIL_MESSAGE), error_messages={"invalid": EMAIL_MESSAGE})
+    phone = Phone(load_default=None, allow_none=True)
+    step_free = fields.Boolean(load_default=False, error_messages={
+        "invalid": "Send true or false"})
+    interpreter = Language(load_default=None, allow_none=True, metadata={
+        "description": "The language, when an interpreter is needed; else null"})
+
+    @validates_schema(skip_on_field_errors=True)
+    def _contact(self, data, **kwargs):
+        if not data.get("email") and not data.get("phone"):
+            raise ValidationError(CONTACT_MESSAGE, "email")
+
+
+class RescheduleBodySchema(GatewaySchema):
+    office_id = _id_field("the office", required=True)
+    start = SlotStart(required=True)
+
+
+class WaitlistBodySchema(GatewaySchema):
+    type_id = _id_field("the appointment type", required=True)
+    office_id = _id_field("the office", load_default=None, allow_none=True)
+    step_free = fields.Boolean(load_default=False, error_messages={
+        "invalid": "Send true or false"})
+
+
+class WaitlistSchema(GatewaySchema):
+    waitlist_id = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={
+        "description": "waiting, offered, booked, lapsed or left"})
+    first_day = Timestamp(required=True, metadata={
+        "description": "We offer a place that comes free from this day..."})
+    last_day = Timestamp(required=True, metadata={"description": "...up to this one"})
+    code = fields.String(allow_none=True, metadata={
+        "description": "Only when joining: send it as X-Resident-Secret to see an offer"})
+
+
+class WaitlistOfferSchema(BookingSchema):
+    secret = fields.String(required=True, metadata={
+        "description": "The held booking's secret: confirm it as any hold"})
+
+
+class WaitlistStatusSchema(WaitlistSchema):
+    offer = fields.Nested(WaitlistOfferSchema, allow_none=True, metadata={
+        "description": "A place held for the person, until its hold_expires_at; else null"})
+
+
+class OptionOfficeSchema(GatewaySchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    address = fields.String(required=True)
+    step_free = fields.Boolean(required=True)
+
+
+class OptionTypeSchema(GatewaySchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    duration_minutes = fields.Integer(required=True)
+    needs_case = fields.Boolean(required=True, metadata={
+        "description": "true: only for a triaged housing case (send its reference and "
+                       "code)"})
+    office_ids = fields.List(fields.String(), required=True)
+
+
+class OptionsSchema(GatewaySchema):
+    offices = fields.List(fields.Nested(OptionOfficeSchema), required=True)
+    types = fields.List(fields.Nested(OptionTypeSchema), required=True)
+
+
+# --- JSON API: staff ---
+
+class OfficeDayBookingSchema(BookingSchema):
+    name = fields.String(allow_none=True)
+
+
+class OfficeDaySchema(GatewaySchema):
+    office_id = fields.String(required=True)
+    day = Timestamp(required=True)
+    bookings = fields.List(fields.Nested(OfficeDayBookingSchema), required=True)
+
+
+class Span(fields.List):
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(validate=validate.Regexp(
+            _TIME_OF_DAY, error="Times look like 09:00")), validate=validate.Length(
+            equal=2, error="Give each span as [start, end], like [\"09:00\", \"12:30\"]"),
+            **kwargs)
+
+
+class Week(fields.Dict):
+    """{weekday ("0" Monday .. "6" Sunday): [[start, end], ...]}, local times;
+    spans in order of time, none overlapping."""
+
+    def __init__(self, **kwargs):
+        super().__init__(keys=fields.String(validate=validate.OneOf(
+            [str(d) for d in range(7)], error="Weekdays are 0 (Monday) to 6 (Sunday)")),
+            values=fields.List(Span()), required=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        week = super()._deserialize(value, attr, data, **kwargs)
+        for day, spans in week.items():
+            ordered = sorted(spans)
+            for start, end in ordered:
+                if end <= start:
+                    raise ValidationError(f"On weekday {day}, {end} must be after {start}")
+            for (_, end), (start, _) in zip(ordered, ordered[1:]):
+                if start < end:
+                    raise ValidationError(f"On weekday {day}, the times overlap")
+        return week
+
+
+class OfficeBodySchema(GatewaySchema):
+    id = fields.String(load_default=None)
+    name = PlainText(required=True, missing_message="Enter the office's name",
+                     validate=validate.Length(max=200))
+    address = PlainText(required=True, missing_message="Enter the office's address",
+                        validate=validate.Length(max=500))
+    step_free = fields.Boolean(required=True, error_messages={
+        "required": "Say whether the office has step-free access"})
+    hours = Week(metadata={"description": "Opening hours by weekday, local times"})
+    closures = fields.List(IsoDate(), load_default=list, metadata={
+        "description": "Days the office is closed (bank holidays are already left out)"})
+
+
+class TypeBodySchema(GatewaySchema):
+    id = fields.String(load_default=None)
+    name = PlainText(required=True, missing_message="Enter the type's name",
+                     validate=validate.Length(max=200))
+    duration_minutes = fields.Integer(required=True, strict=True, validate=validate.Range(
+        5, 480, error="An appointment lasts 5 to 480 minutes"))
+    buffer_minutes = fields.Integer(load_default=0, strict=True, validate=validate.Range(
+        0, 120, error="The time after each appointment is 0 to 120 minutes"))
+    advisers_at_once = fields.Integer(required=True, strict=True, validate=validate.Range(
+        1, 100, error="Enter 1 to 100"))
+    needs_case = fields.Boolean(load_default=False)
+    urgencies = fields.List(fields.String(validate=validate.OneOf(
+        URGENCIES, error="Urgencies are emergency, high and standard")), load_default=list)
+    office_ids = fields.List(_id_field("an office"), required=True, validate=validate.Length(
+        min=1, error="Name at least one office"))
+
+
+class AdviserBodySchema(GatewaySchema):
+    id = fields.String(load_default=None)
+    office_id = _id_field("the office", required=True)
+    type_ids = fields.List(_id_field("an appointment type"), required=True,
+                           validate=validate.Length(min=1, error="Name at least one type"))
+    pattern = Week(metadata={"description": "Working hours by weekday, local times"})
+
+
+def with_path_id(data, path_id):
+    """(a setup body with its id from the address, or None when the body
+    names another id)."""
+    given = data.get("id")
+    if given is not None and given != path_id:
+        return None
+    return {**data, "id": path_id}
+
+
+class OfficeSchema(OptionOfficeSchema):
+    hours = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+    closures = fields.List(Timestamp(), allow_none=True)
+
+
+class TypeSchema(OptionTypeSchema):
+    buffer_minutes = fields.Integer(required=True)
+    advisers_at_once = fields.Integer(required=True)
+    urgencies = fields.List(fields.String(), allow_none=True)
+
+
+class AdviserSchema(GatewaySchema):
+    id = fields.String(required=True)
+    office_id = fields.String(required=True)
+    type_ids = fields.List(fields.String(), required=True)
+    pattern = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+
+
+class SetupSchema(GatewaySchema):
+    offices = fields.List(fields.Nested(OfficeSchema), required=True)
+    types = fields.List(fields.Nested(TypeSchema), required=True)
+    advisers = fields.List(fields.Nested(AdviserSchema), required=True)
+
+
+def missing_references(kind, body, setup):
+    """{field: [message]} for offices or types a setup body names that do
+    not exist (the database would refuse them, less kindly)."""
+    offices = {o["id"] for o in setup.get("offices") or ()}
+    types = {t["id"] for t in setup.get("types") or ()}
+    problems = {}
+    if kind == "type":
+        unknown = [o for o in body["office_ids"] if o not in offices]
+        if unknown:
+            problems["office_ids"] = ["There is no office " + ", ".join(unknown)]
+    if kind == "adviser":
+        if body["office_id"] not in offices:
+            problems["office_id"] = [f"There is no office {body['office_id']}"]
+        unknown = [t for t in body["type_ids"] if t not in types]
+        if unknown:
+            problems["type_ids"] = ["There is no appointment type " + ", ".join(unknown)]
+    return problems
+
+
+# --- resident forms ---
+
+class _Form(GatewaySchema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class StartForm(_Form):
+    type = fields.String(required=True, validate=validate.Length(max=40), error_messages={
+        "required": "Choose what your appointment is about",
+        "null": "Choose what your appointment is about"})
+
+
+class CaseForm(_Form):
+    reference = fields.String(required=True, error_messages={
+        "required": "Enter your case reference", "null": "Enter your case reference"})
+    secret = fields.String(required=True, error_messages={
+        "required": "Enter your code", "null": "Enter your code"})
+    next = fields.String(load_default=None)
+
+    @validates("reference")
+    def _reference(self, value, **kwargs):
+        if not value.strip():
+            raise ValidationError("Enter your case reference")
+        if housing_reference(value) is None:
+            raise ValidationError("Enter your case reference as it is shown, like HL-7K3Q-92")
+
+    @validates("secret")
+    def _secret(self, value, **kwargs):
+        if not value.strip():
+            raise ValidationError("Enter your code")
+        if normalise_code(value) is None:
+            raise ValidationError("Enter your code as it is shown, like 7K3Q-M2XA-9PRT")
+
+    @post_load
+    def _tidy(self, data, **kwargs):
+        return {"reference": housing_reference(data["reference"]),
+                "secret": normalise_code(data["secret"]),
+                "next": safe_next(data.get("next"))}
+
+
+def safe_next(path):
+    """Where to go after the case form: only back to a booking's own pages."""
+    if not isinstance(path, str) or len(path) > 300:
+        return None
+    if not path.startswith("/bookings/manage/") or "//" in path or "\\" in path:
+        return None
+    return path
+
+
+class HoldForm(_Form):
+    slot = fields.String(required=True, error_messages={
+        "required": "Choose a time", "null": "Choose a time"})
+    submission = fields.String(load_default="", validate=validate.Length(max=64))
+
+    @validates("slot")
+    def _slot(self, value, **kwargs):
+        if parse_slot_value(value) is None:
+            raise ValidationError("Choose a time")
+
+    @post_load
+    def _parse(self, data, **kwargs):
+        office_id, start = parse_slot_value(data["slot"])
+        return {**data, "office_id": office_id, "start": start}
+
+
+class DetailsForm(_Form):
+    name = _name_field()
+    email = fields.String(load_default="")
+    phone = fields.String(load_default="")
+    step_free = fields.String(load_default="")
+    interpreter = fields.String(load_default="")
+    language = fields.String(data_key="interpreter-language", load_default="")
+
+    @validates_schema(skip_on_field_errors=False)
+    def _check(self, data, **kwargs):
+        problems = {}
+        email, phone = (data.get("email") or "").strip(), (data.get("phone") or "").strip()
+        if email:
+            try:
+                fields.Email().deserialize(email)
+            except ValidationError:
+                problems["email"] = [EMAIL_MESSAGE]
+            if len(email) > 254:
+                problems["email"] = [EMAIL_MESSAGE]
+        if phone and not _PHONE.match(phone):
+            problems["phone"] = ["Enter a telephone number, like 01632 960 001 or "
+                                 "07700 900 982"]
+        if not email and not phone:
+            problems["email"] = [CONTACT_MESSAGE]
+        interpreter = data.get("interpreter")
+        if interpreter not in ("yes", "no"):
+            problems["interpreter"] = ["Say whether you need an interpreter"]
+        elif interpreter == "yes":
+            language = (data.get("language") or "").strip()
+            if not language:
+                problems["interpreter-language"] = ["Enter the language you need an "
+                                                    "interpreter for"]
+            elif normalise_language(language) is None:
+                problems["interpreter-language"] = ["Enter the language, like Polish"]
+        if problems:
+            raise ValidationError(problems)
+
+    @post_load
+    def _tidy(self, data, **kwargs):
+        return {"name": data["name"], "email": data["email"].strip() or None,
+                "phone": data["phone"].strip() or None,
+                "step_free": data.get("step_free") == "yes",
+                "interpreter": normalise_language(data["language"])
+                if data["interpreter"] == "yes" else None}
+
+
+class ManageForm(_Form):
+    reference = fields.String(required=True, error_messages={
+        "required": "Enter your booking reference", "null": "Enter your booking reference"})
+    secret = fields.String(required=True, error_messages={
+        "required": "Enter your code", "null": "Enter your code"})
+
+    @validates("reference")
+    def _reference(self, value, **kwargs):
+        if not value.strip():
+            raise ValidationError("Enter your booking reference")
+        if normalise_reference(value) is None:
+            raise ValidationError("Enter your booking reference as it is shown, like "
+                                  "BK-7K3Q-92")
+
+    @validates("secret")
+    def _secret(self, value, **kwargs):
+        if not value.strip():
+            raise ValidationError("Enter your code")
+        if normalise_code(value) is None:
+            raise ValidationError("Enter your code as it is shown, like 7K3Q-M2XA-9PRT")
+
+    @post_load
+    def _tidy(self, data, **kwargs):
+        return {"reference": normalise_reference(data["reference"]),
+                "secret": normalise_code(data["secret"])}
+
+
+class WaitlistForm(_Form):
+    type = fields.String(required=True)
+    office = fields.String(load_default="any")
+    step_free = fields.String(load_default="no")
+
+
+# --- choosing where and when (the query string of the times pages) ---
+
+DATE_PARTS = ("day", "month", "year")
+WHEN_CHOICES = ("first", "dates")
+
+
+def _typed_date(args, prefix, label):
+    parts = {p: (args.get(f"{prefix}-{p}") or "").strip() for p in DATE_PARTS}
+    if not any(parts.values()):
+        raise ValueError(f"Enter the {label}")
+    missing = [p for p in DATE_PARTS if not parts[p]]
+    if missing:
+        raise ValueError(f"The {label} must include a " + " and a ".join(missing))
+    if not all(re.fullmatch(r"\d{1,4}", parts[p]) for p in DATE_PARTS) \
+            or len(parts["year"]) != 4:
+        raise ValueError(f"The {label} must be a real date")
+    try:
+        return dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        raise ValueError(f"The {label} must be a real date")
+
+
+def search_choices(args, offices, now=None):
+    """What the person chose on the "where and when" page, from its query
+    string: ({type, office, step_free, when, first_day, last_day, dates},
+    errors or None). `offices` are the ids that offer the type."""
+    first_today = today(now)
+    choices = {"type": (args.get("type") or "").strip(),
+               "office": (args.get("office") or "any").strip(),
+               "step_free": (args.get("step_free") or "").strip(),
+               "when": (args.get("when") or "first").strip(),
+               "dates": {f"{prefix}-{p}": (args.get(f"{prefix}-{p}") or "").strip()[:4]
+                         for prefix in ("from", "to") for p in DATE_PARTS}}
+    problems = {}
+    if choices["office"] != "any" and choices["office"] not in offices:
+        problems["office"] = ["Choose an office from the list"]
+    if choices["step_free"] not in ("yes", "no"):
+        problems["step_free"] = ["Say whether you need step-free access"]
+    if choices["when"] not in WHEN_CHOICES:
+        problems["when"] = ["Choose when you would like to come"]
+    first, last = first_today, first_today + dt.timedelta(days=FIRST_AVAILABLE_DAYS - 1)
+    if choices["when"] == "dates":
+        try:
+            first = _typed_date(args, "from", "first date")
+            if first < first_today:
+                raise ValueError("The first date must be today or in the future")
+        except ValueError as exc:
+            problems["from"] = [str(exc)]
+        try:
+            last = _typed_date(args, "to", "last date")
+        except ValueError as exc:
+            problems["to"] = [str(exc)]
+        if "from" not in problems and "to" not in problems:
+            if last < first:
+                problems["to"] = ["The last date must be the same as or after the first date"]
+            elif (last - first).days >= MAX_PAGE_RANGE_DAYS:
+                problems["to"] = [f"Choose dates up to {MAX_PAGE_RANGE_DAYS // 7} weeks apart"]
+    choices["first_day"], choices["last_day"] = first, last
+    return choices, problems or None
+
+
+def search_query(choices, **changes):
+    """The times page's query string for these choices."""
+    merged = {**choices, **changes}
+    query = [("type", merged["type"]), ("office", merged.get("office") or "any"),
+             ("step_free", merged.get("step_free") or "no"),
+             ("when", merged.get("when") or "first")]
+    if merged.get("when") == "dates":
+        query += [(k, v) for k, v in (merged.get("dates") or {}).items()]
+    return urlencode(query)
+
+
+# --- slots on the pages ---
+
+def slot_value(slot):
+    """A slot as a radio button's value: office id and UTC start."""
+    return f"{slot['office_id']}|{slot['start']}"
+
+
+def parse_slot_value(text):
+    """(office id, start) from a radio button's value, or None."""
+    if not isinstance(text, str) or len(text) > 100 or text.count("|") != 1:
+        return None
+    office_id, start = text.split("|")
+    if not valid_id(office_id):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(start)
+    except ValueError:
+        return None
+    if moment.utcoffset() is None:
+        return None
+    return office_id, moment.astimezone(dt.timezone.utc).isoformat()
+
+
+def local_moment(value):
+    """An ISO time (or an aware datetime) in the council's time zone."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except (TypeError, ValueError):
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(LOCAL_TIMEZONE)
+
+
+def clock_text(value):
+    """An ISO time -> 9am, 9:30am, 12pm, 1:45pm, council time."""
+    moment = local_moment(value)
+    if moment is None:
+        return ""
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def day_text(value):
+    """A date or ISO time -> Tuesday 1 December 2026 (council time)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day = value
+    elif isinstance(value, str) and len(value) == 10:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return ""
+    else:
+        moment = local_moment(value)
+        if moment is None:
+            return ""
+        day = moment.date()
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def when_text(value):
+    """9:30am on Tuesday 1 December 2026."""
+    return f"{clock_text(value)} on {day_text(value)}" if local_moment(value) else ""
+
+
+def group_by_day(slots, limit_days=None):
+    """Slots in days, earliest first: [{"day", "label", "slots"}], each
+    slot with `value` (for its radio) and `time` (in words)."""
+    days = {}
+    for slot in sorted(slots, key=lambda s: (s["start"], s["office_id"])):
+        moment = local_moment(slot["start"])
+        if moment is None:
+            continue
+        days.setdefault(moment.date(), []).append(
+            {**slot, "value": slot_value(slot), "time": clock_text(slot["start"])})
+    grouped = [{"day": day, "label": day_text(day), "id": f"slot-{day.isoformat()}",
+                "slots": found} for day, found in sorted(days.items())]
+    return grouped[:limit_days] if limit_days else grouped
+
+
+def places_text(remaining):
+    return "1 place left" if remaining == 1 else f"{remaining} places left"
+
+
+def minutes_left(until, now=None):
+    """Whole minutes until `until` (rounded up), 0 once it has passed."""
+    moment = local_moment(until)
+    if moment is None:
+        return 0
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return max(0, math.ceil((moment - now).total_seconds() / 60))
+
+
+def is_live_hold(booking, now=None):
+    return booking.get("status") == "held" and minutes_left(
+        booking.get("hold_expires_at"), now) > 0
+
+
+STATUS_WORDS = {
+    "held": ("Not booked yet", "yellow"),
+    "confirmed": ("Booked", "green"),
+    "cancelled": ("Cancelled", "grey"),
+    "expired": ("Not booked", "grey"),
+}
+
+
+def status_words(status):
+    return STATUS_WORDS.get(status, ((status or "").capitalize(), "grey"))
+
+
+def type_for_case(types, urgency):
+    """The appointment type a triaged case of this urgency books: one that
+    needs a case and lists the urgency (the first by id), or None."""
+    for found in sorted(types, key=lambda t: t["id"]):
+        if found.get("needs_case") and urgency in (found.get("urgencies") or ()):
+            return found
+    return None
+
+
+def public_options(setup):
+    """What anyone may see of the setup: offices and appointment types,
+    without the advisers or their hours."""
+    return {
+        "offices": [{k: o[k] for k in ("id", "name", "address", "step_free")}
+                    for o in setup.get("offices") or ()],
+        "types": [{"id": t["id"], "name": t["name"], "duration_minutes": t["duration_minutes"],
+                   "needs_case": bool(t.get("needs_case")),
+                   "office_ids": list(t.get("office_ids") or ())}
+                  for t in setup.get("types") or ()]}
+
+
+def web_idempotency_key(submission, office_id, start):
+    """A double-clicked "Continue" sends the same submission id twice: the
+    same key, so the second click gets the first hold back."""
+    return hashlib.sha256(f"web-hold\n{submission}\n{office_id}\n{start}".encode()).hexdigest()
+
+
+def manage_path(reference, code):
+    """The secret link to a booking: bookmark it to come back."""
+    return f"/bookings/manage/{quote(reference)}?{urlencode({'code': code})}"
+
+
+def calendar_path(reference, code):
+    return f"/bookings/manage/{quote(reference)}/calendar.ics?{urlencode({'code': code})}"
+
+
+def words():
+    """The helpers the bookings templates call."""
+    return {"day": day_text, "clock": clock_text, "when": when_text,
+            "status": status_words, "places": places_text}
+
+
+# --- the cookies that carry a case and a hold from page to page ---
+
+class SignedCookie:
+    """A small value in a signed, HttpOnly, SameSite=Lax session cookie
+    scoped to /bookings: never in a URL, and good for MAX_AGE at most."""
+
+    PATH = "/bookings"
+
+    def __init__(self, secret_key, name, max_age):
+        self.name = name
+        self.max_age = max_age
+        self.serializer = URLSafeTimedSerializer(secret_key, salt=f"townhall-{name}")
+
+    def read(self, request):
+        raw = request.cookies.get(self.name)
+        if not raw or len(raw) > 1024:
+            return None
+        try:
+            value = self.serializer.loads(raw, max_age=self.max_age)
+        except BadData:
+            return None
+        return value if isinstance(value, dict) else None
+
+    def attach(self, response, request, value, secure=False):
+        response.set_cookie(self.name, self.serializer.dumps(value), httponly=True,
+                            samesite="Lax", path=self.PATH,
+                            secure=secure or request.scheme == "https")
+        return response
+
+    def clear(self, response, request, secure=False):
+        response.delete_cookie(self.name, path=self.PATH, httponly=True, samesite="Lax",
+                               secure=secure or request.scheme == "https")
+        return response
+
+
+class CaseCookie(SignedCookie):
+    """The housing case a person books for: {"reference", "secret"}."""
+
+    NAME = "booking_case"
+    MAX_AGE = 24 * 3600
+
+    def __init__(self, secret_key):
+        super().__init__(secret_key, self.NAME, self.MAX_AGE)
+
+    def read(self, request):
+        value = super().read(request) or {}
+        reference = housing_reference(value.get("reference"))
+        secret = normalise_code(value.get("secret"))
+        return {"reference": reference, "secret": secret} if reference and secret else None
+
+
+class HoldCookie(SignedCookie):
+    """The place held while the person gives their details: {"reference",
+    "secret", "back"} (back: the times page to choose again from)."""
+
+    NAME = "booking_hold"
+    MAX_AGE = 3600
+
+    def __init__(self, secret_key):
+        super().__init__(secret_key, self.NAME, self.MAX_AGE)
+
+    def read(self, request):
+        value = super().read(request) or {}
+        reference = normalise_reference(value.get("reference"))
+        secret = normalise_code(value.get("secret"))
+        if not reference or not secret:
+            return None
+        back = value.get("back")
+        back = back if isinstance(back, str) and back.startswith("/bookings/") else "/bookings"
+        return {"reference": reference, "secret": secret, "back": back}
