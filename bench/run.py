@@ -142,6 +142,27 @@ def housing_report(h):
     return lines
 
 
+def bookings_report(b):
+    c = b["contention"]
+    lines = ["Bookings through the gateway (hold, then confirm; distinct slots first)",
+             _line(f"echo, {b['echo']['clients']} clients", b["echo"]),
+             _line(f"whole bookings, {b['bookings']['clients']} clients", b["bookings"],
+                   unit="/s    "),
+             f"  {b['bookings']['requests_per_second']:.1f} booking req/s, "
+             f"{b['booking_requests_to_echo_rate']:.2f} of the echo rate"]
+    if b.get("bookings_cpu_ms_per_request"):
+        lines.append("  CPU per request (ms):  "
+                     + "   ".join(f"{name} {b['echo_cpu_ms'][name]:.2f} -> "
+                                  f"{b['bookings_cpu_ms_per_request'][name]:.2f}"
+                                  for name in b["bookings_cpu_ms_per_request"])
+                     + "   (echo -> booking request)")
+    lines.append(f"  {c['people']} people at once for {c['capacity']} places: "
+                 f"{c['booked']} booked, {c['conflicts']} clean 409s, {c['other']} other, "
+                 f"in {c['seconds']} s   never overbooked: "
+                 f"{verdict(c['booked'] <= c['capacity'] and c['other'] == 0)}")
+    return lines
+
+
 def verdict(ok):
     return "met" if ok else "NOT met"
 
@@ -181,6 +202,9 @@ def report(results):
     if results.get("housing"):
         lines.append("")
         lines.extend(housing_report(results["housing"]))
+    if results.get("bookings"):
+        lines.append("")
+        lines.extend(bookings_report(results["bookings"]))
     return "\n".join(lines)
 
 
@@ -188,7 +212,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short runs, for a smoke check")
-    parser.add_argument("--only", choices=("echo", "outbox", "bins", "housing"))
+    parser.add_argument("--only", choices=("echo", "outbox", "bins", "housing", "bookings"))
     parser.add_argument("--big-size", type=int, default=1_000_000,
                         help="properties in the large borough for the lookup comparison")
     parser.add_argument("--fresh", action="store_true",
@@ -212,6 +236,9 @@ def main():
     if args.only in (None, "housing"):
         from bench import housing
         results["housing"] = housing.run(seconds)
+    if args.only in (None, "bookings"):
+        from bench import bookings
+        results["bookings"] = bookings.run(seconds)
     print(report(results))
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
