@@ -84,18 +84,27 @@ class Confirms:
         self._answer(delivery_tag, multiple)
 
 
+# A batch this big means commits are arriving faster than one per round trip.
+BUSY_BATCH = 4
+
+
 class OutboxRelay:
     def __init__(self, dsn, amqp_uri, name="relay", sweep_interval=1.0,
-                 retention_days=7, inbox_retention_days=30, coalesce=0.002):
+                 retention_days=7, inbox_retention_days=30, coalesce=0.002,
+                 coalesce_busy=0.025):
         self.dsn = dsn
         self.amqp_uri = amqp_uri
         self.name = name
         self.sweep_interval = sweep_interval
         self.retention_days = retention_days
         self.inbox_retention_days = inbox_retention_days
-        # After a nudge, wait this long for other workers' commits, so that
-        # under load one round trip and one confirm carry many events.
+        # After a nudge, wait a moment for other workers' commits, so that
+        # one round trip and one confirm carry many events: briefly while
+        # batches are small (a quiet service answers at once), longer once
+        # they grow (a busy one then spends less per event).
         self.coalesce = coalesce
+        self.coalesce_busy = max(coalesce_busy, coalesce)
+        self._last_batch = 0
         self._nudges = queue.Queue()
         self._stopped = threading.Event()
         self._db = None
@@ -161,8 +170,9 @@ class OutboxRelay:
             return []
         if first is _STOP:
             return []
-        if self.coalesce:
-            self._stopped.wait(self.coalesce)
+        wait = self.coalesce_busy if self._last_batch >= BUSY_BATCH else self.coalesce
+        if wait:
+            self._stopped.wait(wait)
         ids = list(first)
         # Drain what else has queued up: one round trip for many commits.
         while len(ids) < BATCH:
@@ -196,6 +206,8 @@ class OutboxRelay:
             raise
         self.published += len(rows)
         self.batches += bool(rows)
+        if ids is not None:
+            self._last_batch = len(rows)
         return len(rows)
 
     def _publish_confirmed(self, rows):

@@ -62,7 +62,8 @@ class Database:
 class DatabaseProvider(DependencyProvider):
     """A service's own PostgreSQL database plus its outbox relay.
 
-    Config: DATABASE_URL, max_workers, OUTBOX_SWEEP_SECONDS, OUTBOX_COALESCE_MS.
+    Config: DATABASE_URL, max_workers, OUTBOX_SWEEP_SECONDS, OUTBOX_COALESCE_MS,
+    OUTBOX_COALESCE_BUSY_MS.
     """
 
     def __init__(self, catalogue):
@@ -77,7 +78,8 @@ class DatabaseProvider(DependencyProvider):
         self.relay = OutboxRelay(
             dsn, config["AMQP_URI"], name=self.container.service_name,
             sweep_interval=float(config.get("OUTBOX_SWEEP_SECONDS", 1.0)),
-            coalesce=float(config.get("OUTBOX_COALESCE_MS", 2)) / 1000)
+            coalesce=float(config.get("OUTBOX_COALESCE_MS", 2)) / 1000,
+            coalesce_busy=float(config.get("OUTBOX_COALESCE_BUSY_MS", 25)) / 1000)
 
     def start(self):
         self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
