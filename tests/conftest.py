@@ -9,6 +9,7 @@ import urllib.parse  # noqa: E402
 import uuid  # noqa: E402
 
 import psycopg2  # noqa: E402
+import psycopg2.extras  # noqa: E402
 import pytest  # noqa: E402
 import requests  # noqa: E402
 
@@ -98,6 +99,17 @@ def truncate(url, *tables):
     try:
         with conn, conn.cursor() as cur:
             cur.execute("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY")
+    finally:
+        conn.close()
+
+
+def query(url, sql, *args):
+    """Rows of one statement as dicts (None for a statement with no rows)."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+            cur.execute(sql, args or None)
+            return cur.fetchall() if cur.description else None
     finally:
         conn.close()
 

@@ -6,13 +6,11 @@ date and "17:00" as the integer 1020 (YAML 1.1 base 60); config.yaml uses
 """
 import dataclasses
 import datetime as dt
-import logging
 import secrets
 
 from services.bins.domain.rules import ReportSettings
 from services.bins.domain.schedule import POLICIES, ScheduleSettings
-
-log = logging.getLogger(__name__)
+from services.kit.config import secret_key as config_secret_key
 
 
 def _time(value, default):
@@ -65,17 +63,9 @@ class BinsSettings:
                 fortnight_anchor=_date(config.get("FORTNIGHT_ANCHOR"),
                                        base_schedule.fortnight_anchor)),
             overdue_sweep_seconds=float(config.get("OVERDUE_SWEEP_SECONDS") or 60.0),
-            secret_key=_secret_key(config.get("SECRET_KEY")),
+            secret_key=config_secret_key(config.get("SECRET_KEY"), "bins", (
+                "a resident who submits the same report twice across a restart is not shown their tracking code again")),
         )
 
     def today(self, now):
         return now.astimezone(self.report.tz).date()
-
-
-def _secret_key(value):
-    if value:
-        return str(value).encode("utf-8")
-    log.warning("BINS_SECRET_KEY is not set: using a random key, so a resident "
-                "who submits the same report twice across a restart is not "
-                "shown their tracking code again")
-    return secrets.token_bytes(32)

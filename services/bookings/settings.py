@@ -1,12 +1,10 @@
 """The bookings service's settings, read from its nameko config."""
 import dataclasses
-import logging
 import secrets
 from zoneinfo import ZoneInfo
 
 from services.bookings.domain.window import WindowSettings
-
-log = logging.getLogger(__name__)
+from services.kit.config import secret_key as config_secret_key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,13 +54,6 @@ class BookingsSettings:
             hold_sweep_seconds=number("HOLD_SWEEP_SECONDS", base.hold_sweep_seconds, float),
             reminder_sweep_seconds=number("REMINDER_SWEEP_SECONDS",
                                           base.reminder_sweep_seconds, float),
-            secret_key=_secret_key(config.get("SECRET_KEY")),
+            secret_key=config_secret_key(config.get("SECRET_KEY"), "bookings", (
+                "a retried hold across a restart does not show its code again")),
         )
-
-
-def _secret_key(value):
-    if value:
-        return str(value).encode("utf-8")
-    log.warning("BOOKINGS_SECRET_KEY is not set: using a random key, so a retried hold "
-                "across a restart does not show its code again")
-    return secrets.token_bytes(32)

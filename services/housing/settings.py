@@ -1,6 +1,5 @@
 """The housing service's settings, read from its nameko config."""
 import dataclasses
-import logging
 import pathlib
 import secrets
 from zoneinfo import ZoneInfo
@@ -8,8 +7,7 @@ from zoneinfo import ZoneInfo
 from services.housing.domain import questionnaire
 from services.housing.domain.clocks import ClockSettings
 from services.housing.domain.triage import TriageSettings
-
-log = logging.getLogger(__name__)
+from services.kit.config import secret_key as config_secret_key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,14 +61,6 @@ class HousingSettings:
                                       or base.clock_sweep_seconds),
             anonymise_sweep_seconds=float(config.get("ANONYMISE_SWEEP_SECONDS")
                                           or base.anonymise_sweep_seconds),
-            secret_key=_secret_key(config.get("SECRET_KEY")),
+            secret_key=config_secret_key(config.get("SECRET_KEY"), "housing", (
+                "a person who submits the same triage twice across a restart is not shown their case code again")),
         )
-
-
-def _secret_key(value):
-    if value:
-        return str(value).encode("utf-8")
-    log.warning("HOUSING_SECRET_KEY is not set: using a random key, so a person who "
-                "submits the same triage twice across a restart is not shown their "
-                "case code again")
-    return secrets.token_bytes(32)

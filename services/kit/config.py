@@ -1,7 +1,11 @@
 """Where each service finds its database, the broker and the admin login
 used to create databases. Defaults suit one machine with local PostgreSQL and
 RabbitMQ; every value can be overridden from the environment."""
+import logging
 import os
+import secrets
+
+log = logging.getLogger(__name__)
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -20,3 +24,13 @@ def database_url(service):
     return os.environ.get(
         f"{service.upper()}_DATABASE_URL",
         f"postgresql://townhall_{service}@127.0.0.1:5432/townhall_{service}")
+
+
+def secret_key(value, service, consequence):
+    """A service's SECRET_KEY as bytes. Unset, a random key for this start
+    only, with a warning that says what that costs (`consequence`)."""
+    if value:
+        return str(value).encode("utf-8")
+    log.warning("%s_SECRET_KEY is not set: using a random key, so %s",
+                service.upper(), consequence)
+    return secrets.token_bytes(32)

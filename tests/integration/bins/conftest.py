@@ -7,8 +7,6 @@ import subprocess
 import sys
 
 import kombu
-import psycopg2
-import psycopg2.extras
 import pytest
 
 from services.bins import generator
@@ -16,7 +14,7 @@ from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.support.clock import Clock
 from tests.support.listener import Listener
-from tests.conftest import service_config, truncate
+from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 SIZE, SEED, ROUND_SIZE = 200, 7, 25
@@ -88,16 +86,6 @@ def bins_config(bins_db, bins_topology):
     return service_config(bins_topology, bins_db,
                           CLOCK="tests.integration.bins.conftest:CLOCK.now",
                           OVERDUE_SWEEP_SECONDS=3600)
-
-
-def query(url, sql, *args):
-    conn = psycopg2.connect(url)
-    try:
-        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            cur.execute(sql, args or None)
-            return cur.fetchall() if cur.description else None
-    finally:
-        conn.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from services.bookings.service import BookingsService
 from services.housing.events import CATALOGUE as HOUSING_EVENTS
 from services.kit import topology
 from services.kit.migrate import migration_dirs
-from tests.conftest import service_config, truncate
+from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 from tests.support.clock import Clock
 from tests.support.listener import Listener
 
@@ -62,16 +62,6 @@ def bookings(container_factory, bookings_config):
     with ServiceRpcProxy("bookings", bookings_config) as proxy:
         proxy.container = container
         yield proxy
-
-
-def query(url, sql, *args):
-    conn = psycopg2.connect(url)
-    try:
-        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            cur.execute(sql, args or None)
-            return cur.fetchall() if cur.description else None
-    finally:
-        conn.close()
 
 
 @pytest.fixture

@@ -1,15 +1,13 @@
 """A fresh housing database, a pinned clock, and listeners for the housing
 events, on the run's private vhost."""
 import kombu
-import psycopg2
-import psycopg2.extras
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.housing.service import HousingService
 from services.kit import topology
 from services.kit.migrate import migration_dirs
-from tests.conftest import service_config, truncate
+from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 from tests.support.clock import Clock
 from tests.support.listener import Listener
 
@@ -46,16 +44,6 @@ def housing(container_factory, housing_config):
     with ServiceRpcProxy("housing", housing_config) as proxy:
         proxy.container = container
         yield proxy
-
-
-def query(url, sql, *args):
-    conn = psycopg2.connect(url)
-    try:
-        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            cur.execute(sql, args or None)
-            return cur.fetchall() if cur.description else None
-    finally:
-        conn.close()
 
 
 @pytest.fixture
