@@ -4,12 +4,13 @@ resident forms, and the words the pages use for statuses.
 The bins service's RPC contract is in docs/bins.md. Dates travel to it as
 ISO strings, so every date loaded here is handed on with `.isoformat()`.
 """
-import datetime as dt
 import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from gateway.schemas import GatewaySchema, PlainText, Postcode, Timestamp
+from gateway.words import as_date as _as_date  # noqa: F401 (used below)
+from gateway.words import day_text, when_text as time_text  # noqa: F401 (templates)
 
 SERVICES = {
     "refuse": "Rubbish",
@@ -321,39 +322,6 @@ class TrackFormSchema(GatewaySchema):
 
 
 # --- words for the pages ---
-
-def day_text(value):
-    """2026-03-31 -> Tuesday 31 March 2026."""
-    day = _as_date(value)
-    return f"{day:%A} {day.day} {day:%B %Y}" if day else ""
-
-
-def time_text(value):
-    """An ISO datetime -> 5pm on Tuesday 31 March 2026 (in its own offset)."""
-    if not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    clock = "midnight" if (moment.hour, moment.minute) == (0, 0) else \
-        f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
-    if clock == "midnight":
-        # the end of the day before reads better than 12am
-        return f"the end of {day_text(moment.date() - dt.timedelta(days=1))}"
-    return f"{clock} on {day_text(moment.date())}"
-
-
-def _as_date(value):
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except (TypeError, ValueError):
-        return None
-
 
 EXCEPTION_WORDS = {
     "bin_not_out": "The crew recorded that the bin was not out",

@@ -18,7 +18,6 @@ import hashlib
 import math
 import re
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 from marshmallow import (EXCLUDE, ValidationError, fields, post_load, validate,
@@ -28,8 +27,9 @@ from services.kit import references
 
 from gateway.bins import IsoDate
 from gateway.schemas import GatewaySchema, PlainText, Timestamp
+from gateway.words import (LOCAL_TIMEZONE, clock_text, day_text,  # noqa: F401
+                           local_moment, local_today as today, when_text)
 
-LOCAL_TIMEZONE = ZoneInfo("Europe/London")
 REFERENCE_PREFIX = "BK"
 MAX_SEARCH_DAYS = 62
 DEFAULT_SEARCH_DAYS = 28
@@ -84,10 +84,6 @@ def parse_day(text):
         return dt.date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def today(now=None):
-    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(LOCAL_TIMEZONE).date()
 
 
 # --- fields ---
@@ -512,6 +508,8 @@ def safe_next(path):
         return None
     if not path.startswith("/bookings/manage/") or "//" in path or "\\" in path:
         return None
+    if any(c.isspace() or ord(c) < 32 for c in path):
+        return None
     return path
 
 
@@ -703,52 +701,6 @@ def parse_slot_value(text):
     if moment.utcoffset() is None:
         return None
     return office_id, moment.astimezone(dt.timezone.utc).isoformat()
-
-
-def local_moment(value):
-    """An ISO time (or an aware datetime) in the council's time zone."""
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        try:
-            moment = dt.datetime.fromisoformat(str(value))
-        except (TypeError, ValueError):
-            return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(LOCAL_TIMEZONE)
-
-
-def clock_text(value):
-    """An ISO time -> 9am, 9:30am, 12pm, 1:45pm, council time."""
-    moment = local_moment(value)
-    if moment is None:
-        return ""
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
-
-
-def day_text(value):
-    """A date or ISO time -> Tuesday 1 December 2026 (council time)."""
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        day = value
-    elif isinstance(value, str) and len(value) == 10:
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            return ""
-    else:
-        moment = local_moment(value)
-        if moment is None:
-            return ""
-        day = moment.date()
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def when_text(value):
-    """9:30am on Tuesday 1 December 2026."""
-    return f"{clock_text(value)} on {day_text(value)}" if local_moment(value) else ""
 
 
 def group_by_day(slots, limit_days=None):

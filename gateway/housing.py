@@ -15,7 +15,6 @@ import math
 import re
 import uuid
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 from marshmallow import (EXCLUDE, ValidationError, fields, post_load, validate,
@@ -24,8 +23,9 @@ from marshmallow import (EXCLUDE, ValidationError, fields, post_load, validate,
 from services.kit import references
 
 from gateway.bins import IsoDate
-from gateway.bins import time_text as _bins_time_text
 from gateway.schemas import GatewaySchema, PlainText, Timestamp
+from gateway.words import as_date as _as_date, date_text, day_text  # noqa: F401
+from gateway.words import local_today as staff_today, when_text as staff_time  # noqa: F401
 
 URGENCIES = ("emergency", "high", "standard", "advice")
 DUTIES = ("relief", "prevention", "none")
@@ -552,29 +552,6 @@ def question_errors(question_id, error):
 
 # --- words for the pages ---
 
-def _as_date(value):
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except (TypeError, ValueError):
-        return None
-
-
-def date_text(value):
-    """2026-12-04 -> 4 December 2026."""
-    day = _as_date(value)
-    return f"{day.day} {day:%B %Y}" if day else ""
-
-
-def day_text(value):
-    """2026-12-04 -> Friday 4 December 2026."""
-    day = _as_date(value)
-    return f"{day:%A} {day.day} {day:%B %Y}" if day else ""
-
-
 def _number(value):
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -714,7 +691,6 @@ def words():
 # Words for staff, not for the person: the codes the caseworkers know, in
 # short labels. The person's own words are above.
 
-LOCAL_TIMEZONE = ZoneInfo("Europe/London")
 STAFF_PAGE_SIZE = 25
 STAFF_MAX_PAGE = 100_000 // STAFF_PAGE_SIZE
 
@@ -817,28 +793,11 @@ def queue_url(filters, page=1):
     return "/staff/housing" + (f"?{urlencode(query)}" if query else "")
 
 
-def staff_today(now=None):
-    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(LOCAL_TIMEZONE).date()
-
-
 def is_overdue(case, today=None):
     """The respond-by date has passed and the case is still open."""
     respond_by = _as_date(case.get("respond_by"))
     return bool(respond_by and case.get("status") != "closed"
                 and respond_by < (today or staff_today()))
-
-
-def staff_time(value):
-    """An ISO time -> 9:15am on Friday 4 December 2026, council time."""
-    if not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return _bins_time_text(moment.astimezone(LOCAL_TIMEZONE).isoformat())
 
 
 def staff_answer_rows(questionnaire, answers):

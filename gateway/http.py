@@ -103,6 +103,10 @@ def redirect(location, status=303):
     return werkzeug_redirect(location, status)
 
 
+# Headers that prove a resident holds a report, case or booking.
+CREDENTIAL_HEADERS = (RESIDENT_SECRET_HEADER, "X-Case-Reference")
+
+
 def resident_secret(request):
     """The secret a resident was given for their report, case or booking:
     from the X-Resident-Secret header, else a `secret` query or form value."""
@@ -389,7 +393,7 @@ class GatewayHandler(HttpRequestHandler):
                 if spec.body is not None else None
             request.form_errors = None
             if spec.kind == "page" and spec.is_write and spec.csrf:
-                server.csrf.verify(request)
+                server.csrf.verify(request, exempt_json=False)
             if spec.form is not None:
                 self._validated_form(request)
 
@@ -400,7 +404,9 @@ class GatewayHandler(HttpRequestHandler):
                     path=request.path, key=key,
                     fingerprint=request_fingerprint(
                         request.method, request.path, request.query_string,
-                        getattr(request, "raw_body", b"")))
+                        getattr(request, "raw_body", b""),
+                        # a replay needs the same credentials as the original
+                        "\n".join(request.headers.get(h, "") for h in CREDENTIAL_HEADERS)))
                 if isinstance(outcome, Replay):
                     response = Response(outcome.body, status=outcome.status,
                                         headers=outcome.headers)

@@ -83,9 +83,12 @@ class Replay:
     body: bytes
 
 
-def fingerprint(method, path, query, body):
+def fingerprint(method, path, query, body, credentials=""):
+    """What makes two requests the same request; `credentials` (a resident's
+    secret headers) included, so a key alone never replays someone's answer."""
     digest = hashlib.sha256()
-    for part in (method.encode(), path.encode(), query or b"", body or b""):
+    for part in (method.encode(), path.encode(), query or b"", body or b"",
+                 credentials.encode()):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()

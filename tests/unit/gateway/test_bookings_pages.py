@@ -244,3 +244,9 @@ def test_the_housing_outcome_page_offers_a_booking_for_cases_that_need_one():
         # the code goes in the form's body, never in a link
         assert "code=7K3Q" not in html and "secret=7K3Q" not in html
     assert 'action="/bookings/housing"' not in _outcome("advice")
+
+
+def test_where_to_go_next_refuses_line_breaks():
+    from gateway.bookings import safe_next
+    assert safe_next("/bookings/manage/BK-AAAA-00?code=X") is not None
+    assert safe_next("/bookings/manage/BK-AAAA-00\r\nSet-Cookie: a=b") is None

@@ -124,3 +124,13 @@ def test_flash_round_trips_and_refuses_tampering_and_expiry():
     assert flash.read(request_with(value), "tracking") == {"secret": "s3"}
     assert flash.read(request_with(value[:-2] + "xx"), "tracking") is None
     assert Flash("k" * 48, max_age=-1).read(request_with(value), "tracking") is None
+
+
+def test_a_page_is_never_exempt_even_with_the_sign_in_proxys_token(csrf):
+    # A cross-site fetch with no body and the proxy-added bearer token.
+    bodiless = Request(EnvironBuilder(method="POST", path="/staff/housing/cases/x/assign",
+                                      headers={"Authorization": "Bearer abc",
+                                               "Cookie": "a=b"}).get_environ())
+    csrf.verify(bodiless)  # the JSON API's rule would let it through
+    with pytest.raises(CsrfFailed):
+        csrf.verify(bodiless, exempt_json=False)

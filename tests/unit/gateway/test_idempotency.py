@@ -24,3 +24,10 @@ def test_bad_keys_are_refused(key):
 def test_good_keys_pass():
     assert validate_key("4b7c2e5e-6f7f-4a55-9d56-0a3f0a1c2b3d") == \
         "4b7c2e5e-6f7f-4a55-9d56-0a3f0a1c2b3d"
+
+
+def test_a_replay_needs_the_same_resident_credentials():
+    from gateway.idempotency import fingerprint
+    base = ("POST", "/api/v1/bookings/BK-AAAA-00/cancel", b"", b"{}")
+    assert fingerprint(*base, "AAAA-BBBB-CCCC\n") != fingerprint(*base, "ZZZZ-YYYY-XXXX\n")
+    assert fingerprint(*base, "AAAA-BBBB-CCCC\n") == fingerprint(*base, "AAAA-BBBB-CCCC\n")
