@@ -89,7 +89,11 @@ class DatabaseProvider(DependencyProvider):
         self.pool.close()
 
     def kill(self):
+        # A killed container drops its connections too, rather than leaving
+        # them to the garbage collector: a restart, or a test suite starting
+        # many containers, would otherwise run the server out of connections.
         self.relay.stop()
+        self.pool.close()
 
     def get_dependency(self, worker_ctx):
         return Database(self, worker_ctx)
