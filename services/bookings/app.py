@@ -359,6 +359,33 @@ def booking_view(booking, settings):
 def get_booking(cur, settings, reference, secret):
     return booking_view(_mine(cur, reference, secret), settings)
 
+
+def _contact(booking):
+    email, phone = booking["email"] or None, booking["phone"] or None
+    if not email and not phone:
+        return None
+    return {"email": email, "phone": phone,
+            "preferred": "email" if email else "sms",
+            "safe_channel_only": False}
+
+
+def notification_facts(cur, settings, booking_id):
+    """The facts a message about this booking needs, for the notification
+    service to fetch at send time (events carry only ids). `manage_path`
+    holds the booking's secret: it goes only to the person's own address."""
+    booking = store.booking_by_id(cur, booking_id)
+    if booking is None:
+        raise BookingNotFound("There is no booking with that id.")
+    setup = Setup.load(cur)
+    office, appt_type = setup.office(booking["office_id"]), setup.type(booking["type_id"])
+    return {"contact": _contact(booking), "reference": booking["reference"],
+            "status": booking["status"], "type_name": appt_type.name,
+            "office_name": office.name, "office_address": office.address,
+            "start": booking["starts_at"].astimezone(dt.timezone.utc).isoformat(),
+            "end": booking["ends_at"].astimezone(dt.timezone.utc).isoformat(),
+            "manage_path": (f"/bookings/manage/{booking['reference']}"
+                            f"?code={_secret(settings, booking['id'])}")}
+
 # -- cancelling and moving ---------------------------------------------------------
 
 

@@ -131,6 +131,12 @@ class WaitlistOffer(Schema):
                          error_messages=_required("the code you were given"))
 
 
+class NotificationFacts(Schema):
+    booking_id = fields.UUID(required=True, error_messages={
+        **_required("the booking id"), "invalid_uuid": "A booking id looks like "
+        "4a7d1ed4-1b2c-4e5f-8a9b-0c1d2e3f4a5b."})
+
+
 class OfficeDay(Schema):
     office_id = fields.String(required=True, validate=ID)
     day = fields.Date(required=True, error_messages=_required("the day"))

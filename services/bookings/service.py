@@ -105,6 +105,15 @@ class BookingsService(base.ServiceBase):
         with self.db.transaction() as uow:
             return app.join_waitlist(uow, self.settings, self.clock(), **args)
 
+    # -- other services -----------------------------------------------------------------
+    @rpc
+    def notification_facts(self, booking_id):
+        """What the notification service may say about a booking, and where
+        to send it: the person's own contact details, read at send time."""
+        args = schemas.load(schemas.NotificationFacts, booking_id=booking_id)
+        with self.db.read() as cur:
+            return app.notification_facts(cur, self.settings, **args)
+
     # -- staff and supervisors --------------------------------------------------------
     @rpc
     def office_day(self, office_id, day):

@@ -203,6 +203,37 @@ def case_status(cur, reference, secret):
                            "Check both and try again.")
     return status_view(case)
 
+# -- the notification service ----------------------------------------------------
+
+
+def _contact(case):
+    """Where the person said we may message them, or None. A phone-call
+    preference means no messages; at risk of violence, only that channel."""
+    answers = case["answers"]
+    if case["anonymised_at"] is not None or not answers:
+        return None
+    channel = answers.get("contact_channel")
+    email = answers.get("contact_email") or None
+    phone = answers.get("contact_phone") or None
+    if channel in (None, "none") or (not email and not phone):
+        return None
+    return {"email": email, "phone": phone,
+            "preferred": channel if channel in ("email", "sms") else "none",
+            "safe_channel_only": answers.get("risk_of_violence") == "yes"}
+
+
+def notification_facts(cur, settings, case_id):
+    """The facts a message about this case needs, for the notification
+    service to fetch at send time (events carry only ids): no notes and no
+    other answers."""
+    case = _case(cur, case_id)
+    next_step = case["outcome"]["next_step"]
+    return {"contact": _contact(case), "reference": case["reference"],
+            "urgency": case["urgency"], "respond_by": _iso(case["respond_by"]),
+            "next_step_title": next_step.get("title"), "next_step_text": next_step.get("text"),
+            "phone": next_step.get("phone") or settings.triage.emergency_phone,
+            "status_path": "/housing/case"}
+
 # -- caseworkers -------------------------------------------------------------------
 
 

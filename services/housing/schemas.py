@@ -51,6 +51,17 @@ class CaseStatus(Schema):
                            validate=validate.Length(min=1, max=40))
 
 
+class CaseId(fields.UUID):
+    def __init__(self, **kwargs):
+        super().__init__(required=True, error_messages={
+            **_required("the case id"), "invalid_uuid": "A case id looks like "
+            "4a7d1ed4-1b2c-4e5f-8a9b-0c1d2e3f4a5b."}, **kwargs)
+
+
+class NotificationFacts(Schema):
+    case_id = CaseId()
+
+
 class Staff(Schema):
     staff_id = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(load_default="caseworker", validate=_one_of(ROLES, "Role"))
@@ -69,9 +80,7 @@ class ListQueue(Staff):
 
 
 class OneCase(Staff):
-    case_id = fields.UUID(required=True, error_messages={
-        **_required("the case id"), "invalid_uuid": "A case id looks like "
-        "4a7d1ed4-1b2c-4e5f-8a9b-0c1d2e3f4a5b."})
+    case_id = CaseId()
 
 
 class GetCase(OneCase):

@@ -68,6 +68,15 @@ class HousingService(base.ServiceBase):
         with self.db.read() as cur:
             return app.case_status(cur, **args)
 
+    # -- other services -------------------------------------------------------------
+    @rpc
+    def notification_facts(self, case_id):
+        """What the notification service may say about a case, and where to
+        send it: the person's own contact choice, read at send time."""
+        args = schemas.load(schemas.NotificationFacts, case_id=case_id)
+        with self.db.read() as cur:
+            return app.notification_facts(cur, self.config.settings, **args)
+
     # -- caseworkers and supervisors ----------------------------------------------
     # staff_id is the verified token's subject, set by the gateway.
     @rpc
