@@ -11,6 +11,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from gateway.schemas import GatewaySchema, PlainText, Postcode, Timestamp
 from gateway.words import as_date as _as_date  # noqa: F401 (used below)
 from gateway.words import day_text, when_text as time_text  # noqa: F401 (templates)
+from services.kit import references
 
 SERVICES = {
     "refuse": "Rubbish",
@@ -31,11 +32,8 @@ def valid_uprn(text):
 
 def normalise_reference(text):
     """MB-7K3Q-92 in any case and spacing, or None when it cannot be one."""
-    compact = re.sub(r"[\s-]", "", (text or "").upper())
-    if len(compact) != 8:
-        return None
-    reference = f"{compact[:2]}-{compact[2:6]}-{compact[6:]}"
-    return reference if _REFERENCE.match(reference) else None
+    reference = references.normalise(text)
+    return reference if reference and _REFERENCE.match(reference) else None
 
 
 class Uprn(fields.String):
@@ -297,18 +295,24 @@ class MissedServiceFormSchema(GatewaySchema):
 
 
 class Reference(fields.String):
-    default_error_messages = {
-        "invalid": "Enter your reference as it is shown, like MB-7K3Q-92",
-        "required": "Enter your reference",
-        "null": "Enter your reference",
-    }
+    """A reference a person typed; subclasses name their own example and
+    normaliser (housing's cases)."""
+    example = "MB-7K3Q-92"
+    normalise = staticmethod(normalise_reference)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.error_messages = {
+            **self.error_messages,
+            "invalid": f"Enter your reference as it is shown, like {self.example}",
+            "required": "Enter your reference", "null": "Enter your reference"}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise self.make_error("invalid")
         if not value.strip():
             raise self.make_error("required")
-        reference = normalise_reference(value)
+        reference = self.normalise(value)
         if reference is None:
             raise self.make_error("invalid")
         return reference

@@ -22,7 +22,7 @@ from marshmallow import (EXCLUDE, ValidationError, fields, post_load, validate,
 
 from services.kit import references
 
-from gateway.bins import IsoDate
+from gateway.bins import IsoDate, Reference
 from gateway.schemas import GatewaySchema, PlainText, Timestamp
 from gateway.words import as_date as _as_date, date_text, day_text  # noqa: F401
 from gateway.words import local_today as staff_today, when_text as staff_time  # noqa: F401
@@ -426,22 +426,9 @@ class ResumeCode(fields.String):
         return code
 
 
-class CaseReference(fields.String):
-    default_error_messages = {
-        "invalid": "Enter your reference as it is shown, like HL-7K3Q-92",
-        "required": "Enter your reference",
-        "null": "Enter your reference",
-    }
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise self.make_error("invalid")
-        if not value.strip():
-            raise self.make_error("required")
-        reference = normalise_reference(value)
-        if reference is None:
-            raise self.make_error("invalid")
-        return reference
+class CaseReference(Reference):
+    example = "HL-7K3Q-92"
+    normalise = staticmethod(normalise_reference)
 
 
 class ResumeFormSchema(GatewaySchema):
