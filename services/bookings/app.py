@@ -256,6 +256,7 @@ def _hold(uow, settings, now, setup, slot, case, allowed, step_free, booked_by,
     cur = uow.cursor
     slot_id = store.ensure_slot(cur, slot)
     store.lock_slot(cur, slot_id)
+    store.follow_staffing(cur, slot_id, slot.capacity)
     if not _take_place(cur, settings, slot_id, now):
         raise SlotConflict("slot_full", "Someone else has just taken the last place at "
                            "that time. Choose another time.",
@@ -448,6 +449,7 @@ def reschedule(uow, settings, now, reference, office_id, start, secret=None, sta
     # Both capacity rows, lowest id first, then the booking: two people
     # swapping times queue behind each other rather than deadlock.
     store.lock_slots(cur, new_id, found["slot_id"])
+    store.follow_staffing(cur, new_id, slot.capacity)
     booking = store.booking_by_id(cur, found["id"], lock=True)
     if booking["slot_id"] != found["slot_id"]:
         raise SlotConflict("booking_changed", "Your booking changed while you were "

@@ -76,18 +76,29 @@ def live_places(cur, type_id, office_ids, starts_from, starts_before, now):
 
 def ensure_slot(cur, slot):
     """The id of the slot's capacity row, made if nobody asked for it before.
-    Its capacity follows today's staffing, but never drops below the places
-    already taken: those people keep their appointments."""
+    Takes no lock on an existing row (an upsert would, out of id order, and
+    two people swapping times would deadlock): call follow_staffing once the
+    row is locked."""
     cur.execute("""INSERT INTO slots (office_id, type_id, starts_at, ends_at, capacity)
                    VALUES (%s, %s, %s, %s, %s)
-                   ON CONFLICT (office_id, type_id, starts_at) DO UPDATE
-                      SET capacity = GREATEST(EXCLUDED.capacity, slots.taken)
-                    WHERE slots.capacity <> GREATEST(EXCLUDED.capacity, slots.taken)""",
+                   ON CONFLICT (office_id, type_id, starts_at) DO NOTHING
+                   RETURNING id""",
                 (slot.office_id, slot.type_id, slot.start, slot.end, slot.capacity))
+    made = cur.fetchone()
+    if made:
+        return made["id"]
     cur.execute("""SELECT id FROM slots
                     WHERE office_id = %s AND type_id = %s AND starts_at = %s""",
                 (slot.office_id, slot.type_id, slot.start))
     return cur.fetchone()["id"]
+
+
+def follow_staffing(cur, slot_id, capacity):
+    """The locked slot's capacity follows today's staffing, but never drops
+    below the places already taken: those people keep their appointments."""
+    cur.execute("""UPDATE slots SET capacity = GREATEST(%s, taken)
+                    WHERE id = %s AND capacity <> GREATEST(%s, taken)""",
+                (capacity, slot_id, capacity))
 
 
 def lock_slots(cur, *slot_ids):
