@@ -370,7 +370,7 @@ def _contact(booking):
             "safe_channel_only": False}
 
 
-def notification_facts(cur, settings, booking_id):
+def notification_facts(cur, settings, booking_id, with_calendar=False):
     """The facts a message about this booking needs, for the notification
     service to fetch at send time (events carry only ids). `manage_path`
     holds the booking's secret: it goes only to the person's own address."""
@@ -379,13 +379,16 @@ def notification_facts(cur, settings, booking_id):
         raise BookingNotFound("There is no booking with that id.")
     setup = Setup.load(cur)
     office, appt_type = setup.office(booking["office_id"]), setup.type(booking["type_id"])
-    return {"contact": _contact(booking), "reference": booking["reference"],
-            "status": booking["status"], "type_name": appt_type.name,
-            "office_name": office.name, "office_address": office.address,
-            "start": booking["starts_at"].astimezone(dt.timezone.utc).isoformat(),
-            "end": booking["ends_at"].astimezone(dt.timezone.utc).isoformat(),
-            "manage_path": (f"/bookings/manage/{booking['reference']}"
-                            f"?code={_secret(settings, booking['id'])}")}
+    facts = {"contact": _contact(booking), "reference": booking["reference"],
+             "status": booking["status"], "type_name": appt_type.name,
+             "office_name": office.name, "office_address": office.address,
+             "start": booking["starts_at"].astimezone(dt.timezone.utc).isoformat(),
+             "end": booking["ends_at"].astimezone(dt.timezone.utc).isoformat(),
+             "manage_path": (f"/bookings/manage/{booking['reference']}"
+                              f"?code={_secret(settings, booking['id'])}")}
+    if with_calendar:
+        facts["calendar_ics"] = _calendar_file(booking, office, appt_type)
+    return facts
 
 # -- cancelling and moving ---------------------------------------------------------
 
@@ -503,7 +506,11 @@ def reschedule(uow, settings, now, reference, office_id, start, secret=None, sta
 def calendar(cur, settings, reference, secret):
     booking = _mine(cur, reference, secret)
     setup = Setup.load(cur)
-    office, appt_type = setup.office(booking["office_id"]), setup.type(booking["type_id"])
+    return _calendar_file(booking, setup.office(booking["office_id"]),
+                          setup.type(booking["type_id"]))
+
+
+def _calendar_file(booking, office, appt_type):
     cancelled = booking["status"] in ("cancelled", "expired")
     return calendar_file.booking_ics(
         uid=f"{booking['id']}@townhall", sequence=booking["sequence"],

@@ -135,6 +135,7 @@ class NotificationFacts(Schema):
     booking_id = fields.UUID(required=True, error_messages={
         **_required("the booking id"), "invalid_uuid": "A booking id looks like "
         "4a7d1ed4-1b2c-4e5f-8a9b-0c1d2e3f4a5b."})
+    with_calendar = fields.Boolean(load_default=False)
 
 
 class OfficeDay(Schema):

@@ -107,10 +107,12 @@ class BookingsService(base.ServiceBase):
 
     # -- other services -----------------------------------------------------------------
     @rpc
-    def notification_facts(self, booking_id):
+    def notification_facts(self, booking_id, with_calendar=False):
         """What the notification service may say about a booking, and where
-        to send it: the person's own contact details, read at send time."""
-        args = schemas.load(schemas.NotificationFacts, booking_id=booking_id)
+        to send it: the person's own contact details, read at send time;
+        `with_calendar` adds the booking's calendar file."""
+        args = schemas.load(schemas.NotificationFacts, booking_id=booking_id,
+                            with_calendar=with_calendar)
         with self.db.read() as cur:
             return app.notification_facts(cur, self.settings, **args)
 

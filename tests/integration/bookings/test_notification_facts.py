@@ -58,6 +58,15 @@ def test_a_phone_only_booking_prefers_sms(bookings, bookings_db):
                                 "preferred": "sms", "safe_channel_only": False}
 
 
+def test_the_calendar_file_comes_only_when_asked_for(bookings, bookings_db):
+    _, held = book(bookings, email="sam@example.com")
+    booking = booking_id(bookings_db, held["reference"])
+    assert "calendar_ics" not in bookings.notification_facts(booking)
+    ics = bookings.notification_facts(booking, with_calendar=True)["calendar_ics"]
+    assert ics == bookings.calendar(held["reference"], held["secret"])
+    assert "METHOD:REQUEST" in ics and held["reference"] in ics
+
+
 def test_a_hold_has_no_contact_yet(bookings, bookings_db):
     slot = first_slot(bookings)
     held = bookings.hold(slot["office_id"], slot["type_id"], slot["start"])
