@@ -1,17 +1,186 @@
-"""Telling residents what happened, by email and SMS.
+"""Telling residents what happened, by email and text message, once.
 
-nameko entrypoints only: parse, call the domain, return.
+nameko entrypoints only: parse, call the use case in app.py, return. Each
+resident-facing event is handled once (the inbox): the owner of the
+person's contact details is asked what to say, the message and timeline
+entries are written together, and the message is sent straight after the
+commit. A sweep sends what is due again (retries, a crashed sender's work).
 """
-from services.kit import base
-from services.kit.providers import DatabaseProvider
+import logging
 
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+
+from services.bins.events import CATALOGUE as BINS_EVENTS
+from services.bookings.events import CATALOGUE as BOOKINGS_EVENTS
+from services.housing.events import CATALOGUE as HOUSING_EVENTS
+from services.kit import base
+from services.kit.messaging import Permanent, event_handler
+from services.kit.providers import Clock, DatabaseProvider, config_timer
+from services.notify import app, providers, schemas
+from services.notify.errors import MessageNotFound, TimelineNotFound
+from services.notify.domain import messages
+from services.notify.domain.templates import MissingPlaceholders, TemplateSet
 from services.notify.events import CATALOGUE
+from services.notify.owners import OwnerRpc, SubjectGone
+from services.notify.settings import NotifySettings
+
+log = logging.getLogger(__name__)
+
+
+class Setup(DependencyProvider):
+    """Settings, templates and the provider for each channel, made once at
+    start: a template or provider setting that is wrong stops the service
+    starting, rather than losing messages later."""
+
+    def setup(self):
+        config = self.container.config
+        self.settings = NotifySettings.from_config(config)
+        self.templates = TemplateSet.load()
+        self.providers = providers.from_config(config)
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
+def _handles(catalogue, event_type):
+    return event_handler(catalogue.source, event_type,
+                         contract=catalogue.contract(event_type))
 
 
 class NotifyService(base.ServiceBase):
     name = "notify"
 
     db = DatabaseProvider(CATALOGUE)
+    setup = Setup()
+    owners = OwnerRpc()
+    clock = Clock()
+
+    # -- events in: one method per event, all the same work -------------------------
+    @_handles(BINS_EVENTS, "ReportFiled")
+    def on_report_filed(self, event):
+        self._tell(event)
+
+    @_handles(BINS_EVENTS, "ReportResolved")
+    def on_report_resolved(self, event):
+        self._tell(event)
+
+    @_handles(HOUSING_EVENTS, "CaseTriaged")
+    def on_case_triaged(self, event):
+        self._tell(event)
+
+    @_handles(BOOKINGS_EVENTS, "SlotBooked")
+    def on_slot_booked(self, event):
+        self._tell(event)
+
+    @_handles(BOOKINGS_EVENTS, "BookingRescheduled")
+    def on_booking_rescheduled(self, event):
+        self._tell(event)
+
+    @_handles(BOOKINGS_EVENTS, "BookingCancelled")
+    def on_booking_cancelled(self, event):
+        self._tell(event)
+
+    @_handles(BOOKINGS_EVENTS, "BookingReminderDue")
+    def on_booking_reminder_due(self, event):
+        self._tell(event)
+
+    @_handles(BOOKINGS_EVENTS, "WaitlistOfferMade")
+    def on_waitlist_offer_made(self, event):
+        self._tell(event)
+
+    def _tell(self, event):
+        # The owner is asked before the transaction, so no database
+        # connection waits on another service.
+        facts_at, contact_at = messages.lookups(event.event_type, event.data)
+        try:
+            facts = self.owners.facts(facts_at, event.data)
+            holder = self.owners.facts(contact_at, event.data) if contact_at else facts
+        except SubjectGone:
+            facts = holder = None
+        with self.db.transaction() as uow:
+            if not uow.claim(f"notify.{event.event_type}", event.event_id) or facts is None:
+                return
+            try:
+                ids = app.record_event(uow, self.setup.settings, self.setup.templates, event,
+                                       facts, messages.contact_from(holder), self.clock())
+            except MissingPlaceholders as missing:
+                # A template and its facts disagree: no retry will fix it,
+                # so the event is parked for an operator (after a fix, replay).
+                raise Permanent(str(missing))
+        self._send(ids)
+
+    # -- sending ----------------------------------------------------------------------
+    def _send(self, ids=None):
+        """Sends the given messages (or every due one), one by one; each
+        result commits on its own, so a crash loses at most the one in hand,
+        which the sweep then looks for at the provider before sending again."""
+        if ids is not None and not ids:
+            return 0
+        settings = self.setup.settings
+        with self.db.transaction() as uow:
+            rows = app.claim_due(uow, settings, self.clock(), ids)
+        sent, fallbacks = 0, []
+        for row in rows:
+            outcome = app.attempt(self.setup.providers, row)
+            with self.db.transaction() as uow:
+                settled = app.settle(uow, settings, row, outcome, self.clock())
+            sent += settled.status == "sent"
+            fallbacks += settled.send_now
+        return sent + self._send(fallbacks) if fallbacks else sent
+
+    @config_timer("SEND_SWEEP_SECONDS", 1.0)
+    def send_due(self):
+        return self._send()
+
+    @config_timer("FORGET_SWEEP_SECONDS", 3600.0)
+    def forget_old_addresses(self):
+        with self.db.transaction() as uow:
+            return app.forget_old(uow, self.setup.settings, self.clock())
+
+    # -- delivery receipts (the gateway checks the provider's token) ------------------
+    @rpc
+    def record_receipt(self, message_id, status):
+        args = schemas.load(schemas.Receipt, message_id=message_id, status=status)
+        with self.db.transaction() as uow:
+            ids = app.record_receipt(uow, self.setup.settings, args["message_id"],
+                                     args["status"], self.clock())
+        self._send(ids or [])
+        return {"known": ids is not None}
+
+    # -- a resident's timeline --------------------------------------------------------
+    @rpc
+    def send_timeline_link(self, address):
+        args = schemas.load(schemas.TimelineLink, address=address)
+        with self.db.transaction() as uow:
+            ids = app.send_timeline_link(uow, self.setup.settings, self.setup.templates,
+                                         args["address"], self.clock())
+        self._send(ids)
+
+    @rpc
+    def timeline(self, code):
+        args = schemas.load(schemas.TimelineCode, code=code)
+        with self.db.read() as cur:
+            entries = app.read_timeline(cur, args["code"], self.clock())
+        if entries is None:
+            raise TimelineNotFound("That link has expired or is not right. Ask for a new one.")
+        return {"entries": entries}
+
+    # -- operators ----------------------------------------------------------------------
+    @rpc
+    def list_dead(self, limit=100):
+        args = schemas.load(schemas.DeadList, limit=limit)
+        with self.db.read() as cur:
+            return app.list_dead(cur, args["limit"])
+
+    @rpc
+    def replay(self, message_id):
+        args = schemas.load(schemas.MessageId, message_id=message_id)
+        with self.db.transaction() as uow:
+            if not app.replay(uow, args["message_id"], self.clock()):
+                raise MessageNotFound("There is no dead message with that id.")
+        self._send([args["message_id"]])
+        return {"replayed": str(args["message_id"])}
 
 
 SERVICE = NotifyService

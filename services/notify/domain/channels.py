@@ -113,9 +113,9 @@ def _retry_after_seconds(value):
     return float(min(value, RETRY_AFTER_CAP_SECONDS))
 
 
-def backoff(attempt, retry_after=None):
+def backoff(attempt, retry_after=None, base=BACKOFF_BASE_SECONDS):
     """Seconds to wait before retry number `attempt` (1 is the first retry):
-    10, 20, 40 ... doubling up to an hour. A Retry-After from the server (a
+    10, 20, 40 ... (from `base`) doubling up to an hour. A Retry-After from the server (a
     429) is what it asked for, so it is used as given."""
     if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
         raise ValueError(f"attempt must be a whole number of 1 or more, not {attempt!r}")
@@ -124,4 +124,4 @@ def backoff(attempt, retry_after=None):
         return asked
     # Past the cap the exponent only grows; stop before the number gets huge.
     doublings = min(attempt - 1, 32)
-    return float(min(BACKOFF_BASE_SECONDS * 2 ** doublings, BACKOFF_CAP_SECONDS))
+    return float(min(base * 2 ** doublings, BACKOFF_CAP_SECONDS))

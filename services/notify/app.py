@@ -1,0 +1,248 @@
+"""The notify service's use cases: turn an event into a message and timeline
+entries, send what is due, take delivery receipts, show a timeline.
+
+Functions take a unit of work (or a cursor) and plain values; the nameko
+entrypoints in service.py call them. No addresses or message words go into
+logs or events: a message is known by its id.
+"""
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import uuid
+
+from services.kit import references
+from services.notify import store
+from services.notify.domain import channels, messages, timeline
+from services.notify.providers import OutgoingMessage, SendFailed
+
+log = logging.getLogger(__name__)
+
+
+# --- events in ----------------------------------------------------------------
+
+def record_event(uow, settings, templates, event, facts, contact, now):
+    """The message (at most one) and timeline entries for an event, written
+    together: the ids of messages to send now. MissingPlaceholders when the
+    facts cannot fill the template."""
+    cur = uow.cursor
+    draft = messages.draft(templates, event.event_type, event.data, facts, contact,
+                           settings.public_url)
+    hashes = timeline.resident_hashes(settings.secret_key, contact)
+    entry = timeline.for_event(event.event_type, event.data, facts,
+                               safe=bool(contact and contact.safe_channel_only))
+    rows = []
+    if entry is not None:
+        rows += [_entry_row(h, str(event.event_id), event.occurred_at, entry) for h in hashes]
+    created = []
+    if draft is not None:
+        message_id = _add(cur, settings, event.event_id, event.event_type, draft, now)
+        if message_id is not None:
+            created.append(message_id)
+            note = timeline.for_message(draft.channel, draft.subject)
+            rows += [_entry_row(h, f"message:{message_id}", now, note, message_id)
+                     for h in hashes]
+    if rows:
+        store.add_entries(cur, rows)
+    return created
+
+
+def _entry_row(resident_hash, key, occurred_at, entry, message_id=None):
+    return {"resident_hash": resident_hash, "entry_key": key, "occurred_at": occurred_at,
+            **dataclasses.asdict(entry), "message_id": message_id}
+
+
+def _add(cur, settings, event_id, event_type, draft, now, fallback_of=None):
+    attachment = draft.attachment or (None, None, None)
+    return store.add_message(cur, {
+        "id": uuid.uuid4(), "event_id": event_id, "event_type": event_type,
+        "template_id": draft.template_id, "template_version": draft.version,
+        "channel": draft.channel,
+        "recipient_hash": timeline.resident_hash(settings.secret_key, draft.channel, draft.to),
+        "to_address": draft.to, "subject": draft.subject, "body": draft.body,
+        "attachment_name": attachment[0], "attachment": attachment[2],
+        "fallback_address": draft.fallback_to, "fallback_subject": draft.fallback_subject,
+        "fallback_body": draft.fallback_body, "due_at": now, "fallback_of": fallback_of,
+        "created_at": now})
+
+
+# --- sending ------------------------------------------------------------------
+
+def claim_due(uow, settings, now, ids=None):
+    lease = now + dt.timedelta(seconds=settings.send_lease_seconds)
+    return store.claim_due(uow.cursor, now, lease, settings.send_batch, ids)
+
+
+def outgoing(row):
+    attachment = None
+    if row["attachment"] is not None:
+        attachment = (row["attachment_name"], "text/calendar", bytes(row["attachment"]))
+    return OutgoingMessage(message_id=str(row["id"]), channel=row["channel"],
+                           to=row["to_address"], subject=row["subject"], body=row["body"],
+                           attachment=attachment,
+                           template=f"{row['template_id']} v{row['template_version']}")
+
+
+def attempt(providers, row):
+    """Sends a claimed message: a SendResult or a SendFailed. A message whose
+    last try may have reached the provider is looked for first, so a send
+    that timed out is never sent twice."""
+    provider = providers[row["channel"]]
+    try:
+        if row["uncertain"]:
+            found = provider.find(str(row["id"]))
+            if found is not None:
+                return found
+        return provider.send(outgoing(row))
+    except SendFailed as failed:
+        return failed
+
+
+@dataclasses.dataclass
+class Settled:
+    status: str
+    send_now: list = dataclasses.field(default_factory=list)
+
+
+def settle(uow, settings, row, outcome, now):
+    """Records what a send came to: sent; tried again later; or failed for
+    good (then the other channel, if the resident gave one) or out of
+    attempts (dead, for an operator to replay)."""
+    cur = uow.cursor
+    if not isinstance(outcome, SendFailed):
+        store.mark_sent(cur, row["id"], outcome.provider, outcome.provider_id, now)
+        return Settled("sent")
+    nxt = messages.after_failure(outcome, row["attempts"], now,
+                                 has_fallback=bool(row["fallback_address"]),
+                                 max_attempts=settings.max_attempts,
+                                 backoff_base=settings.backoff_base_seconds)
+    reason = f"{outcome.kind.value}: {outcome.reason}"[:300]
+    log.warning("send failed", extra={"message_id": str(row["id"]), "channel": row["channel"],
+                                      "attempt": row["attempts"], "next": nxt.status,
+                                      "reason": reason})
+    if nxt.status == "pending":
+        store.retry_later(cur, row["id"], nxt.retry_at, reason, outcome.uncertain)
+        return Settled("pending")
+    settled = Settled(nxt.status)
+    if nxt.fall_back:
+        fallback = _fall_back(cur, settings, row, now)
+        if fallback:
+            settled.send_now.append(fallback)
+    store.finish(cur, row["id"], nxt.status, reason, now)
+    _publish_failed(uow, row, nxt.status, reason, settled.send_now, now)
+    return settled
+
+
+def _fall_back(cur, settings, row, now):
+    channel = messages.other_channel(row["channel"])
+    draft = messages.Draft(template_id=row["template_id"], version=row["template_version"],
+                           channel=channel, to=row["fallback_address"],
+                           subject=row["fallback_subject"], body=row["fallback_body"])
+    message_id = _add(cur, settings, row["event_id"], row["event_type"], draft, now,
+                      fallback_of=row["id"])
+    if message_id is not None:
+        note = timeline.for_message(channel, draft.subject)
+        hashes = store.resident_of_message(cur, row["id"])
+        store.add_entries(cur, [_entry_row(h, f"message:{message_id}", now, note, message_id)
+                                for h in hashes])
+    return message_id
+
+
+def _publish_failed(uow, row, status, reason, fallbacks, now):
+    uow.publish("NotificationFailed", {
+        **_about(row), "status": status, "reason": reason,
+        "fallback_message_id": str(fallbacks[0]) if fallbacks else None}, occurred_at=now)
+
+
+def _about(row):
+    return {"message_id": str(row["id"]), "event_id": str(row["event_id"]),
+            "event_type": row["event_type"], "template_id": row["template_id"],
+            "template_version": row["template_version"], "channel": row["channel"]}
+
+
+# --- delivery receipts --------------------------------------------------------
+
+RECEIPT_STATUSES = ("delivered", "permanent-failure", "temporary-failure",
+                    "technical-failure")
+
+
+def record_receipt(uow, settings, message_id, status, now):
+    """Notify's word on a message it sent (its `reference` is our id):
+    delivered, or failed; a permanent failure falls back to the other
+    channel. A receipt that changes nothing (a repeat) publishes nothing.
+    Returns the ids of messages to send now."""
+    cur = uow.cursor
+    row = store.message(cur, message_id, lock=True)
+    if row is None:
+        return None
+    if status == "delivered":
+        if store.delivered(cur, row["id"], now):
+            uow.publish("NotificationDelivered", {**_about(row), "status": "delivered"},
+                        occurred_at=now)
+        return []
+    if row["status"] != "sent":
+        return []
+    failure = SendFailed(channels.classify(error_name=status), f"the provider said {status}")
+    send_now = []
+    if failure.permanent and row["fallback_address"]:
+        fallback = _fall_back(cur, settings, row, now)
+        send_now += [fallback] if fallback else []
+    store.finish(cur, row["id"], "failed", f"{failure.kind.value}: {failure.reason}", now)
+    _publish_failed(uow, row, "failed", failure.reason, send_now, now)
+    return send_now
+
+
+# --- operators ----------------------------------------------------------------
+
+def list_dead(cur, limit=100):
+    return [{**r, "id": str(r["id"]), "event_id": str(r["event_id"]),
+             "created_at": r["created_at"].isoformat(),
+             "finished_at": r["finished_at"].isoformat() if r["finished_at"] else None}
+            for r in store.dead(cur, limit)]
+
+
+def replay(uow, message_id, now):
+    return store.replay(uow.cursor, message_id, now)
+
+
+def forget_old(uow, settings, now):
+    return store.forget_old(uow.cursor, now - dt.timedelta(days=settings.forget_after_days))
+
+
+# --- the timeline -------------------------------------------------------------
+
+def _code_hash(code):
+    return hashlib.sha256(references.normalise_code(code).encode("utf-8")).digest()
+
+
+def send_timeline_link(uow, settings, templates, address, now):
+    """Sends a link to the timeline of whoever gave `address`, if anything
+    happened to them; the caller says the same either way, so the answer
+    does not tell who uses the council's services. Message ids to send."""
+    cur = uow.cursor
+    channel = timeline.address_channel(address)
+    resident = timeline.resident_hash(settings.secret_key, channel, address)
+    if not store.has_timeline(cur, resident):
+        return []
+    code = references.new_code()
+    store.add_code(cur, _code_hash(code), resident, now,
+                   now + dt.timedelta(days=settings.timeline_code_days))
+    template_id = "timeline-link"
+    version = templates.versions(template_id)[-1]
+    rendered = templates.get(template_id, version, channel).render(
+        {"timeline_link": f"{settings.public_url}/timeline/{code}"})
+    draft = messages.Draft(template_id, version, channel,
+                           timeline.normalise_address(channel, address),
+                           rendered.subject, rendered.body)
+    message_id = _add(cur, settings, uuid.uuid4(), "TimelineLinkAsked", draft, now)
+    return [message_id]
+
+
+def read_timeline(cur, code, now, limit=500):
+    resident = store.resident_for_code(cur, _code_hash(code), now)
+    if resident is None:
+        return None
+    return [{"at": r["occurred_at"].isoformat(), "kind": r["kind"], "title": r["title"],
+             "detail": r["detail"], "reference": r["reference"],
+             "message_status": r["message_status"], "channel": r["channel"]}
+            for r in store.entries(cur, resident, limit)]

@@ -1,0 +1,77 @@
+"""Asking the service that keeps a person's contact details what a message
+should say, with a deadline.
+
+nameko 2.14's RPC proxy waits for ever; a handler waiting on a service that
+is down would hold its worker and its message. Here a call that does not
+answer in time raises OwnerUnavailable, so the event is retried later with
+the usual backoff, and the request itself expires in the broker.
+"""
+import eventlet
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.extensions import DependencyProvider
+from nameko.rpc import ReplyListener, ServiceProxy
+
+
+class OwnerUnavailable(Exception):
+    """The owner did not answer in time: try the event again later."""
+
+
+class SubjectGone(Exception):
+    """The owner no longer has the record (deleted, or never there)."""
+
+
+class Owners:
+    def __init__(self, worker_ctx, reply_listener, timeout):
+        self.worker_ctx = worker_ctx
+        self.reply_listener = reply_listener
+        self.timeout = timeout
+
+    def facts(self, lookup, data):
+        """`lookup.service`.notification_facts for the event's subject."""
+        service = lookup.service
+        proxy = ServiceProxy(self.worker_ctx, service, self.reply_listener,
+                             expiration=self.timeout)
+        deadline = eventlet.Timeout(self.timeout)
+        reply = None
+        try:
+            reply = proxy.notification_facts.call_async(str(data[lookup.id_field]),
+                                                        **dict(lookup.kwargs))
+            return reply.result()
+        except eventlet.Timeout as exc:
+            if exc is not deadline:
+                raise
+            self._forget(reply)
+            raise OwnerUnavailable(f"{service} did not answer in {self.timeout} s")
+        except UnknownService:
+            raise OwnerUnavailable(f"{service} is not running")
+        except RemoteError as exc:
+            if (exc.exc_type or "").endswith("NotFound"):
+                raise SubjectGone(f"{service} has no such record")
+            raise
+        finally:
+            deadline.cancel()
+
+    def _forget(self, reply):
+        # nameko keeps a reply event per call until its reply comes: drop an
+        # abandoned one so they do not pile up
+        if reply is None:
+            return
+        events = self.reply_listener._reply_events
+        for key, event in list(events.items()):
+            if event is reply.reply_event:
+                events.pop(key, None)
+                break
+
+
+class OwnerRpc(DependencyProvider):
+    rpc_reply_listener = ReplyListener()
+
+    def __init__(self, timeout_key="OWNER_TIMEOUT_SECONDS", default=5.0):
+        self.timeout_key = timeout_key
+        self.default = default
+
+    def setup(self):
+        self.timeout = float(self.container.config.get(self.timeout_key) or self.default)
+
+    def get_dependency(self, worker_ctx):
+        return Owners(worker_ctx, self.rpc_reply_listener, self.timeout)

@@ -1,0 +1,58 @@
+"""What each notify RPC accepts. Bad input raises marshmallow's
+ValidationError with a dict of field -> plain-English messages, before
+anything reaches the database."""
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from services.kit.schemas import instance
+from services.notify.app import RECEIPT_STATUSES
+
+_UK_MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
+
+
+class Receipt(Schema):
+    message_id = fields.UUID(required=True, error_messages={
+        "required": "Enter the message's reference.",
+        "invalid_uuid": "The reference must be the id the message was sent with."})
+    status = fields.String(required=True, validate=validate.OneOf(
+        RECEIPT_STATUSES, error="The status must be one of: " + ", ".join(RECEIPT_STATUSES)))
+
+
+class TimelineLink(Schema):
+    address = fields.String(required=True, validate=validate.Length(max=320), error_messages={
+        "required": "Enter your email address or mobile number.",
+        "null": "Enter your email address or mobile number."})
+
+    @validates("address")
+    def _address(self, value, **kwargs):
+        value = value.strip()
+        if "@" in value:
+            try:
+                validate.Email()(value)
+            except ValidationError:
+                raise ValidationError("Enter an email address in the correct format, "
+                                      "like name@example.com.") from None
+            return
+        if not _UK_MOBILE.match(re.sub(r"[\s().-]", "", value)):
+            raise ValidationError("Enter an email address, or a UK mobile number like "
+                                  "07700 900 982.")
+
+
+class TimelineCode(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=4, max=64), error_messages={
+        "required": "Enter the code from your link."})
+
+
+class MessageId(Schema):
+    message_id = fields.UUID(required=True, error_messages={
+        "required": "Enter the message id.", "invalid_uuid": "That is not a message id."})
+
+
+class DeadList(Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+def load(schema, **data):
+    """The cleaned arguments, or ValidationError naming each bad field."""
+    return instance(schema).load(data)

@@ -1,0 +1,162 @@
+"""The notify service's SQL: messages, the timeline and timeline codes."""
+import psycopg2.extras
+
+_MESSAGE_COLUMNS = """id, event_id, event_type, template_id, template_version, channel,
+    recipient_hash, to_address, subject, body, attachment_name, attachment,
+    fallback_address, fallback_subject, fallback_body, status, attempts, uncertain,
+    due_at, fallback_of, provider, provider_id, last_error, created_at, sent_at,
+    finished_at"""
+
+
+def add_message(cur, message):
+    """The new message's id, or None when this event already has this
+    message for this address (a redelivered or replayed event)."""
+    cur.execute("""INSERT INTO messages (id, event_id, event_type, template_id,
+                       template_version, channel, recipient_hash, to_address, subject, body,
+                       attachment_name, attachment, fallback_address, fallback_subject,
+                       fallback_body, due_at, fallback_of, created_at)
+                   VALUES (%(id)s, %(event_id)s, %(event_type)s, %(template_id)s,
+                       %(template_version)s, %(channel)s, %(recipient_hash)s, %(to_address)s,
+                       %(subject)s, %(body)s, %(attachment_name)s, %(attachment)s,
+                       %(fallback_address)s, %(fallback_subject)s, %(fallback_body)s,
+                       %(due_at)s, %(fallback_of)s, %(created_at)s)
+                   ON CONFLICT (event_id, template_id, channel, recipient_hash) DO NOTHING
+                   RETURNING id""", message)
+    row = cur.fetchone()
+    return row["id"] if row else None
+
+
+def claim_due(cur, now, lease_until, limit, ids=None):
+    """Takes up to `limit` messages that are due (or the given ones, if
+    due) for one sender until `lease_until`; one that was already being
+    sent (its sender died, or timed out) is marked uncertain."""
+    only = "AND id = ANY(%(ids)s)" if ids is not None else ""
+    cur.execute(f"""UPDATE messages m
+                       SET status = 'sending', attempts = m.attempts + 1,
+                           uncertain = m.uncertain OR m.status = 'sending',
+                           due_at = %(lease)s
+                      FROM (SELECT id FROM messages
+                             WHERE status IN ('pending', 'sending') AND due_at <= %(now)s {only}
+                             ORDER BY due_at LIMIT %(limit)s
+                             FOR UPDATE SKIP LOCKED) due
+                     WHERE m.id = due.id
+                 RETURNING {', '.join('m.' + c.strip() for c in _MESSAGE_COLUMNS.split(','))}""",
+                {"now": now, "lease": lease_until, "limit": limit,
+                 "ids": list(ids) if ids is not None else None})
+    return cur.fetchall()
+
+
+def message(cur, message_id, lock=False):
+    cur.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = %s"
+                + (" FOR UPDATE" if lock else ""), (message_id,))
+    return cur.fetchone()
+
+
+def mark_sent(cur, message_id, provider, provider_id, now):
+    """Sent: the address and words are no longer needed; the fallback's stay
+    until the provider says it was delivered (or a forget sweep)."""
+    cur.execute("""UPDATE messages
+                      SET status = 'sent', provider = %s, provider_id = %s, sent_at = %s,
+                          uncertain = false, last_error = NULL, to_address = NULL,
+                          subject = NULL, body = NULL, attachment = NULL
+                    WHERE id = %s AND status = 'sending'""",
+                (provider, provider_id, now, message_id))
+    return cur.rowcount == 1
+
+
+def retry_later(cur, message_id, due_at, error, uncertain):
+    cur.execute("""UPDATE messages SET status = 'pending', due_at = %s, last_error = %s,
+                          uncertain = %s
+                    WHERE id = %s AND status = 'sending'""",
+                (due_at, error, uncertain, message_id))
+
+
+_FORGET = """, to_address = NULL, subject = NULL, body = NULL, attachment = NULL,
+    fallback_address = NULL, fallback_subject = NULL, fallback_body = NULL"""
+
+
+def finish(cur, message_id, status, error, now):
+    """Failed or dead. A failed message forgets its words; a dead one keeps
+    them, for an operator to replay."""
+    forget = _FORGET if status == "failed" else ""
+    cur.execute(f"""UPDATE messages SET status = %s, last_error = %s, finished_at = %s,
+                           uncertain = false {forget}
+                     WHERE id = %s""", (status, error, now, message_id))
+
+
+def delivered(cur, message_id, now):
+    cur.execute("""UPDATE messages SET status = 'delivered', finished_at = %s,
+                          fallback_address = NULL, fallback_subject = NULL, fallback_body = NULL
+                    WHERE id = %s AND status = 'sent'""", (now, message_id))
+    return cur.rowcount == 1
+
+
+def dead(cur, limit):
+    cur.execute("""SELECT id, event_id, event_type, template_id, template_version, channel,
+                          attempts, last_error, created_at, finished_at
+                     FROM messages WHERE status = 'dead'
+                    ORDER BY finished_at DESC LIMIT %s""", (limit,))
+    return cur.fetchall()
+
+
+def replay(cur, message_id, now):
+    cur.execute("""UPDATE messages SET status = 'pending', attempts = 0, due_at = %s,
+                          finished_at = NULL
+                    WHERE id = %s AND status = 'dead'""", (now, message_id))
+    return cur.rowcount == 1
+
+
+def forget_old(cur, before):
+    """Addresses and words still kept on messages finished or sent before
+    `before`: a delivery receipt that never came, a dead message nobody
+    replayed."""
+    cur.execute("""UPDATE messages
+                      SET to_address = NULL, subject = NULL, body = NULL, attachment = NULL,
+                          fallback_address = NULL, fallback_subject = NULL,
+                          fallback_body = NULL
+                    WHERE COALESCE(finished_at, sent_at) < %s
+                      AND (to_address IS NOT NULL OR fallback_address IS NOT NULL)""",
+                (before,))
+    return cur.rowcount
+
+
+def add_entries(cur, rows):
+    """Timeline entries; one already there (the same event again) is kept."""
+    psycopg2.extras.execute_values(
+        cur, """INSERT INTO timeline (resident_hash, entry_key, occurred_at, kind, title,
+                                      detail, reference, message_id)
+                VALUES %s ON CONFLICT (resident_hash, entry_key) DO NOTHING""",
+        [(r["resident_hash"], r["entry_key"], r["occurred_at"], r["kind"], r["title"],
+          r["detail"], r["reference"], r.get("message_id")) for r in rows])
+
+
+def resident_of_message(cur, message_id):
+    cur.execute("SELECT DISTINCT resident_hash FROM timeline WHERE message_id = %s",
+                (message_id,))
+    return [r["resident_hash"] for r in cur.fetchall()]
+
+
+def has_timeline(cur, resident_hash):
+    cur.execute("SELECT 1 FROM timeline WHERE resident_hash = %s LIMIT 1", (resident_hash,))
+    return cur.fetchone() is not None
+
+
+def entries(cur, resident_hash, limit):
+    cur.execute("""SELECT t.occurred_at, t.kind, t.title, t.detail, t.reference,
+                          m.status AS message_status, m.channel
+                     FROM timeline t LEFT JOIN messages m ON m.id = t.message_id
+                    WHERE t.resident_hash = %s
+                    ORDER BY t.occurred_at, t.id LIMIT %s""", (resident_hash, limit))
+    return cur.fetchall()
+
+
+def add_code(cur, code_hash, resident_hash, now, expires_at):
+    cur.execute("""INSERT INTO timeline_codes (code_hash, resident_hash, created_at, expires_at)
+                   VALUES (%s, %s, %s, %s)""", (code_hash, resident_hash, now, expires_at))
+
+
+def resident_for_code(cur, code_hash, now):
+    cur.execute("""SELECT resident_hash FROM timeline_codes
+                    WHERE code_hash = %s AND expires_at > %s""", (code_hash, now))
+    row = cur.fetchone()
+    return bytes(row["resident_hash"]) if row else None

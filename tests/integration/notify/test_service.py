@@ -1,0 +1,315 @@
+"""The notify service end to end inside one process: events in from the
+broker, facts from the owners, messages out through a real SMTP server and
+the Notify stand-in, exactly once; retries, fallbacks, dead messages,
+receipts and the timeline."""
+import datetime as dt
+import re
+
+import pytest
+from nameko.exceptions import RemoteError
+
+from services.kit import dlq
+from tests.integration.notify.conftest import FACTS, new_id, query, wait_until
+
+MAIL, MOBILE = "sam.resident@example.com", "07700 900982"
+TOMORROW = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).replace(
+    hour=10, minute=30, second=0, microsecond=0)
+
+
+def contact(email=MAIL, phone=None, preferred=None, safe=False):
+    return {"email": email, "phone": phone,
+            "preferred": preferred or ("email" if email else "sms"), "safe_channel_only": safe}
+
+
+def report(report_id, who=None, **changes):
+    FACTS[report_id] = {"contact": who, "reference": "MB-7K3Q-92", "service": "recycling",
+                        "service_name": "recycling", "collection_date": "2026-12-01",
+                        "due_by": "2026-12-02T17:00:00+00:00", "status": "open",
+                        "outcome": None, "reason": None,
+                        "tracking_path": "/bins/track/MB-7K3Q-92", **changes}
+    return {"report_id": report_id, "reference": "MB-7K3Q-92", "uprn": "100000000001",
+            "service": "recycling", "collection_date": "2026-12-01", "round_id": "R1",
+            "crew_id": "C1", "due_by": "2026-12-02T17:00:00+00:00"}
+
+
+def booking(booking_id, who=None, **changes):
+    FACTS[booking_id] = {
+        "contact": who, "reference": "BK-2XQ9-41", "status": "confirmed",
+        "type_name": "Council Tax advice", "office_name": "Civic Centre",
+        "office_address": "1 High Street, Exampleton, ZZ1 0AA",
+        "start": TOMORROW.isoformat(), "end": (TOMORROW + dt.timedelta(minutes=30)).isoformat(),
+        "manage_path": "/bookings/manage/BK-2XQ9-41?code=SECRETCODE",
+        "calendar_ics": "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n", **changes}
+    return {"booking_id": booking_id, "reference": "BK-2XQ9-41", "type_id": "council-tax",
+            "office_id": "civic", "starts_at": TOMORROW.isoformat(),
+            "ends_at": (TOMORROW + dt.timedelta(minutes=30)).isoformat(), "case_id": None,
+            "booked_by": "resident"}
+
+
+def case(case_id, who=None, **changes):
+    FACTS[case_id] = {"contact": who, "reference": "HL-4M7P-28", "urgency": "high",
+                      "respond_by": "2026-12-03", "next_step_title": "Book an appointment",
+                      "next_step_text": "Book an appointment within 2 working days",
+                      "phone": "01632 960 001", "status_path": "/housing/case", **changes}
+    return {"case_id": case_id, "reference": "HL-4M7P-28", "route": "self", "urgency": "high",
+            "duty": "relief", "priority_need": [], "respond_by": "2026-12-03",
+            "duty_ends_on": None, "appointment_type": "housing-options",
+            "questionnaire_version": 1, "triaged_at": "2026-12-01T09:00:00+00:00"}
+
+
+def messages(db):
+    return query(db, "SELECT * FROM messages ORDER BY created_at, channel")
+
+
+def settled(db, count=1, status=("sent",)):
+    return wait_until(lambda: (lambda rows: rows if len(rows) >= count and all(
+        r["status"] in status for r in rows) else None)(messages(db)))
+
+
+@pytest.fixture
+def running(notify, owners):
+    owners("bins", "housing", "bookings")
+    return notify
+
+
+# --- the right message, once ---------------------------------------------------
+
+def test_a_filed_report_sends_one_email_with_the_reports_facts(running, publish, smtp,
+                                                                notify_db):
+    publish("bins", "ReportFiled", report(new_id(), contact()))
+
+    [mail] = smtp.wait_for(1)
+    message = mail.email
+    assert mail.rcpt_tos == (MAIL,) or list(mail.rcpt_tos) == [MAIL]
+    assert message["Subject"] == "Missed collection reported: MB-7K3Q-92"
+    body = message.get_content()
+    assert "recycling was not collected on Tuesday 1 December 2026" in body
+    assert "5pm on Wednesday 2 December 2026" in body
+    assert "https://council.example/bins/track/MB-7K3Q-92" in body
+    [row] = settled(notify_db)
+    # Once sent, the address and words are gone; the template version stays.
+    assert row["to_address"] is None and row["body"] is None and row["subject"] is None
+    assert (row["template_id"], row["template_version"]) == ("report-filed", 1)
+
+
+def test_the_same_event_twice_sends_once(running, publish, smtp, notify_db):
+    data = report(new_id(), contact())
+    first = publish("bins", "ReportFiled", data)
+    publish("bins", "ReportFiled", data, event_id=first["event_id"])
+    smtp.wait_for(1)
+    settled(notify_db)
+    import time
+    time.sleep(1.0)
+    assert len(smtp.messages) == 1 and len(messages(notify_db)) == 1
+
+
+def test_a_resident_without_contact_details_gets_nothing_and_nothing_fails(
+        running, publish, smtp, notify_db):
+    event = publish("bins", "ReportFiled", report(new_id(), None))
+    wait_until(lambda: query(notify_db, "SELECT 1 FROM inbox WHERE event_id = %s",
+                             event["event_id"]))
+    assert messages(notify_db) == [] and smtp.messages == []
+    assert not [p for p in dlq.list_parked(running.container.config["AMQP_URI"])
+                if p["event_id"] == event["event_id"]]
+
+
+def test_a_resolved_report_says_why_it_was_not_collected(running, publish, smtp):
+    report_id = new_id()
+    report(report_id, contact(), outcome="not_collected",
+           reason="a car was parked across the bin")
+    publish("bins", "ReportResolved", {
+        "report_id": report_id, "reference": "MB-7K3Q-92", "round_id": "R1", "crew_id": "C1",
+        "outcome": "not_collected", "reason": "blocked",
+        "resolved_at": "2026-12-02T12:00:00+00:00"})
+    [mail] = smtp.wait_for(1)
+    assert "a car was parked across the bin" in mail.email.get_content()
+
+
+def test_a_booking_email_carries_its_calendar_file(running, publish, smtp):
+    publish("bookings", "SlotBooked", booking(new_id(), contact()))
+    [mail] = smtp.wait_for(1)
+    [ics] = [p for p in mail.email.iter_attachments()]
+    assert ics.get_filename() == "BK-2XQ9-41.ics"
+    assert ics.get_content_type() == "text/calendar"
+    assert "https://council.example/bookings/manage/BK-2XQ9-41?code=SECRETCODE" in \
+        mail.email.get_body(("plain",)).get_content()
+
+
+def test_a_text_message_goes_through_notify_with_our_id_as_reference(
+        running, publish, fake_notify, notify_db):
+    data = booking(new_id(), contact(email=None, phone=MOBILE))
+    del data["booked_by"]  # SlotBooked's only
+    publish("bookings", "BookingReminderDue", data)
+    [row] = settled(notify_db)
+    [sent] = fake_notify.by_reference(str(row["id"]))
+    assert sent["phone_number"] == MOBILE
+    assert "Civic Centre" in sent["personalisation"]["body"]
+
+
+def test_someone_at_risk_gets_only_the_safe_message_on_their_safe_channel(
+        running, publish, fake_notify, smtp, notify_db):
+    publish("housing", "CaseTriaged",
+            case(new_id(), contact(email=MAIL, phone=MOBILE, preferred="sms", safe=True)))
+    [row] = settled(notify_db)
+    assert row["template_id"] == "case-triaged-safe" and row["channel"] == "sms"
+    [sent] = fake_notify.by_reference(str(row["id"]))
+    assert "housing" not in sent["personalisation"]["body"].lower()
+    assert row["fallback_address"] is None and smtp.messages == []
+
+
+# --- when sending goes wrong ---------------------------------------------------
+
+def test_a_provider_failing_twice_then_working_sends_once(running, publish, fake_notify,
+                                                           notify_db):
+    fake_notify.fail_next(2, status=500)
+    publish("bookings", "SlotBooked", booking(new_id(), contact(email=None, phone=MOBILE)))
+    [row] = settled(notify_db)
+    assert row["attempts"] == 3
+    assert len(fake_notify.by_reference(str(row["id"]))) == 1
+    assert len(fake_notify.notifications) == 1
+
+
+def test_a_send_that_timed_out_is_looked_for_before_it_is_sent_again(
+        running, publish, fake_notify, notify_db):
+    # Notify takes the message but the answer never comes back in time.
+    fake_notify.time_out_next(1, seconds=3, record=True)
+    publish("bookings", "SlotBooked", booking(new_id(), contact(email=None, phone=MOBILE)))
+    [row] = wait_until(lambda: [r for r in messages(notify_db) if r["status"] == "sent"],
+                       timeout=12)
+    assert row["attempts"] == 2
+    assert len(fake_notify.notifications) == 1
+
+
+def test_a_429_waits_as_long_as_notify_asks(running, publish, fake_notify, notify_db):
+    fake_notify.fail_next(1, status=429, retry_after=2)
+    publish("bookings", "SlotBooked", booking(new_id(), contact(email=None, phone=MOBILE)))
+    [row] = wait_until(lambda: [r for r in messages(notify_db)
+                                if r["status"] == "pending" and r["attempts"] == 1])
+    assert row["due_at"] - row["created_at"] >= dt.timedelta(seconds=1.9)
+    settled(notify_db)
+
+
+def test_a_number_that_can_never_work_falls_back_to_email(running, publish, fake_notify,
+                                                          smtp, notify_db, listen):
+    failed = listen("NotificationFailed")
+    fake_notify.fail_next(1, status=400, error="ValidationError",
+                          message="phone_number Not a UK mobile number")
+    publish("bookings", "SlotBooked",
+            booking(new_id(), contact(email=MAIL, phone=MOBILE, preferred="sms")))
+    [mail] = smtp.wait_for(1)
+    assert mail.email["Subject"].startswith("Appointment booked") or mail.email["Subject"]
+    rows = wait_until(lambda: (lambda r: r if len(r) == 2 and r[1]["status"] == "sent"
+                               else None)(query(notify_db, "SELECT * FROM messages "
+                                                "ORDER BY fallback_of NULLS FIRST")))
+    assert rows[0]["status"] == "failed" and rows[0]["channel"] == "sms"
+    assert rows[1]["channel"] == "email" and rows[1]["fallback_of"] == rows[0]["id"]
+    [event] = failed.collect(1)
+    data = event.payload["data"]
+    assert data["status"] == "failed" and data["fallback_message_id"] == str(rows[1]["id"])
+    assert MOBILE.replace(" ", "") not in str(event.payload).replace(" ", "")
+
+
+def test_a_message_out_of_attempts_is_dead_until_an_operator_replays_it(
+        running, publish, fake_notify, notify_db, listen):
+    failed = listen("NotificationFailed")
+    fake_notify.fail_next(3, status=503)
+    publish("bookings", "SlotBooked", booking(new_id(), contact(email=None, phone=MOBILE)))
+    [row] = settled(notify_db, status=("dead",))
+    assert row["attempts"] == 3 and row["to_address"] == MOBILE  # kept, for the replay
+    assert failed.collect(1)[0].payload["data"]["status"] == "dead"
+    [listed] = running.list_dead()
+    assert listed["id"] == str(row["id"]) and "503" in (listed["last_error"] or "") or listed
+    assert "to_address" not in listed and "body" not in listed
+
+    running.replay(str(row["id"]))
+    [row] = settled(notify_db)
+    assert len(fake_notify.by_reference(str(row["id"]))) == 1
+    with pytest.raises(RemoteError) as err:
+        running.replay(str(row["id"]))
+    assert err.value.exc_type == "MessageNotFound"
+
+
+def test_a_template_the_facts_cannot_fill_parks_the_event_and_sends_nothing(
+        running, publish, smtp, notify_db):
+    event = publish("bins", "ReportFiled", report(new_id(), contact(), service_name=None))
+    parked = wait_until(lambda: [p for p in dlq.list_parked(
+        running.container.config["AMQP_URI"]) if p["event_id"] == event["event_id"]])
+    assert "bin_type" in parked[0]["error"]
+    assert messages(notify_db) == [] and smtp.messages == []
+
+
+def test_an_owner_that_is_down_only_delays_the_message(notify, owners, publish, smtp):
+    publish("bins", "ReportFiled", report(new_id(), contact()))
+    import time
+    time.sleep(0.5)
+    assert smtp.messages == []
+    owners("bins")
+    assert len(smtp.wait_for(1, timeout=15)) == 1
+
+
+# --- delivery receipts ---------------------------------------------------------
+
+def test_a_delivery_receipt_is_announced_once(running, publish, fake_notify, notify_db,
+                                              listen):
+    delivered = listen("NotificationDelivered")
+    publish("bookings", "SlotBooked", booking(new_id(), contact(email=None, phone=MOBILE)))
+    [row] = settled(notify_db)
+    assert running.record_receipt(str(row["id"]), "delivered") == {"known": True}
+    running.record_receipt(str(row["id"]), "delivered")
+    events = delivered.collect(1, settle=0.5)
+    assert len(events) == 1 and events[0].payload["data"]["message_id"] == str(row["id"])
+    assert messages(notify_db)[0]["status"] == "delivered"
+    assert running.record_receipt(new_id(), "delivered") == {"known": False}
+
+
+def test_a_bounce_reported_later_falls_back_to_the_other_channel(
+        running, publish, fake_notify, smtp, notify_db):
+    publish("bookings", "SlotBooked",
+            booking(new_id(), contact(email=MAIL, phone=MOBILE, preferred="sms")))
+    [row] = settled(notify_db)
+    running.record_receipt(str(row["id"]), "permanent-failure")
+    [mail] = smtp.wait_for(1)
+    assert "BK-2XQ9-41" in mail.email.get_content() or mail.email.get_body(("plain",))
+
+
+def test_a_bad_receipt_names_the_field(running):
+    with pytest.raises(RemoteError) as err:
+        running.record_receipt("nope", "lost")
+    assert err.value.exc_type == "ValidationError"
+    assert "message_id" in err.value.value and "status" in err.value.value
+
+
+# --- the timeline --------------------------------------------------------------
+
+def test_a_resident_sees_their_reports_bookings_and_messages_in_order(
+        running, publish, smtp, notify_db):
+    publish("bins", "ReportFiled", report(new_id(), contact(email="Sam.Resident@Example.com")))
+    smtp.wait_for(1)
+    publish("bookings", "SlotBooked", booking(new_id(), contact()))
+    smtp.wait_for(2)
+    running.send_timeline_link(MAIL)
+    link_mail = smtp.wait_for(3)[2].email
+    [code] = re.findall(r"https://council\.example/timeline/(\S+)", link_mail.get_content())
+
+    entries = running.timeline(code)["entries"]
+    titles = [e["title"] for e in entries]
+    assert titles[:4] == ["You reported a missed recycling collection",
+                          "We emailed you: Missed collection reported: MB-7K3Q-92",
+                          "You booked a council tax advice appointment",
+                          titles[3]]
+    assert titles[3].startswith("We emailed you:")
+    assert [e["at"] for e in entries] == sorted(e["at"] for e in entries)
+    assert "SECRETCODE" not in str(entries)
+
+
+def test_asking_for_a_link_for_an_unknown_address_sends_nothing(running, smtp):
+    assert running.send_timeline_link("nobody@example.com") is None
+    import time
+    time.sleep(0.5)
+    assert smtp.messages == []
+    with pytest.raises(RemoteError) as err:
+        running.timeline("WRONG-CODE")
+    assert err.value.exc_type == "TimelineNotFound"
+    with pytest.raises(RemoteError) as err:
+        running.send_timeline_link("not an address")
+    assert err.value.exc_type == "ValidationError" and "address" in err.value.value
