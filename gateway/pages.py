@@ -71,7 +71,9 @@ class PageRenderer:
         self.flash = flash
         self.env = make_environment()
         self.env.globals.update(serviceName=SERVICE_NAME, serviceUrl="/",
-                                council_name=settings.council_name)
+                                council_name=settings.council_name,
+                                # only on a developer's machine (gateway/devinbox_routes.py)
+                                dev_inbox_enabled=bool(settings.dev_inbox_dir))
 
     def render(self, request, template, context=None, status=200, headers=None):
         """A full HTML response; templates may call `csrf_field()`."""

@@ -53,6 +53,7 @@ class Settings:
     cookie_secure: bool = False
     assets_dirs: tuple = field(default_factory=tuple)
     council_name: str = "Your council"
+    dev_inbox_dir: str = ""
 
     @classmethod
     def from_config(cls, config):
@@ -89,4 +90,5 @@ class Settings:
             cookie_secure=_bool(get("COOKIE_SECURE", False)),
             assets_dirs=(Path(assets),) if assets else default_assets,
             council_name=_text(get("COUNCIL_NAME"), "Your council"),
+            dev_inbox_dir=_text(get("DEV_INBOX_DIR")).strip(),
         )

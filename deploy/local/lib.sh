@@ -11,6 +11,13 @@ VENV="$ROOT/.venv"
 SUPERVISOR_CONF="$VAR/supervisord.conf"
 GATEWAY_ADDRESS="${GATEWAY_ADDRESS:-127.0.0.1:8000}"
 export GATEWAY_ADDRESS
+# Links in residents' messages point at the gateway.
+PUBLIC_URL="${PUBLIC_URL:-http://$GATEWAY_ADDRESS}"
+export PUBLIC_URL
+# The development mail server (services/notify/devmail.py): listens on
+# 127.0.0.1 only, keeps every message in var/mail/ for the /dev/inbox page.
+DEVMAIL_PORT="${DEVMAIL_PORT:-1025}"
+DEVMAIL_DIR="$VAR/mail"
 
 # rabbitmq-server and friends live in sbin, which some environments leave off.
 case ":$PATH:" in

@@ -11,3 +11,6 @@ fi
 "$VENV/bin/supervisorctl" -c "$SUPERVISOR_CONF" status || true
 code="$(curl -s -o /dev/null -w '%{http_code}' -m 5 "http://$GATEWAY_ADDRESS/healthz" || true)"
 printf '\nGET http://%s/healthz -> %s\n' "$GATEWAY_ADDRESS" "$code"
+if grep -q '^\[program:devmail\]' "$SUPERVISOR_CONF"; then
+  printf 'Emails sent: http://%s/dev/inbox (files in %s/)\n' "$GATEWAY_ADDRESS" "${DEVMAIL_DIR#"$ROOT"/}"
+fi

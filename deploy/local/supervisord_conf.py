@@ -1,7 +1,7 @@
 """Writes the supervisord config that runs Townhall on one machine.
 
     python deploy/local/supervisord_conf.py OUT_FILE SERVICE... [--scale "bins=3 notify=2"]
-        [--secrets var/dev-secrets.env]
+        [--secrets var/dev-secrets.env] [--devmail-port 1025 --maildir var/mail]
 
 One [program] per service, with numprocs from the scale (default 1): several
 processes of one service are competing consumers on the same queues, which
@@ -12,10 +12,19 @@ The NAME=value lines of the secrets file (the development signing and CSRF
 keys up.sh makes) go into the gateway's environment, except names already
 set in this environment, which supervisord passes on and which townhall-token
 also reads. The file written holds them, so it is readable by its owner only.
+
+With --devmail-port, the development mail server (services/notify/devmail.py)
+runs too, on 127.0.0.1 at that port, keeping what it receives in --maildir.
+It starts before the services and stops after them. The notify service then
+sends email to it (NOTIFY_EMAIL_PROVIDER=smtp) and writes text messages to
+its log (NOTIFY_SMS_PROVIDER=log), and the gateway shows the folder at
+/dev/inbox (DEV_INBOX_DIR). As with the secrets, a name already set in this
+environment is left out, so the operator's own value wins.
 """
 import argparse
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -67,6 +76,33 @@ stdout_logfile_maxbytes=20MB
 stdout_logfile_backups=3
 """
 
+DEVMAIL_PROGRAM = """
+[program:devmail]
+command={venv}/bin/python -m services.notify.devmail --host 127.0.0.1 --port {port} --maildir {maildir}
+directory={root}
+process_name=%(program_name)s-%(process_num)d
+numprocs=1
+; Before the services, which send mail to it, and stopped after them.
+priority=50
+environment={environment}
+stopsignal=TERM
+stopwaitsecs=10
+stopasgroup=true
+killasgroup=true
+autostart=true
+autorestart=true
+startsecs=1
+startretries=3
+redirect_stderr=true
+stdout_logfile=%(here)s/log/%(program_name)s-%(process_num)d.log
+stdout_logfile_maxbytes=5MB
+stdout_logfile_backups=2
+"""
+
+# Where the notify service's email comes from on a developer's machine: an
+# address at a reserved example domain, so nothing can reach a real inbox.
+DEVMAIL_SENDER = "noreply@townhall.example"
+
 
 def parse_scale(text, services):
     scale = {}
@@ -106,9 +142,37 @@ def read_secrets(path):
     return secrets
 
 
+def parse_port(text):
+    if not str(text).isdigit() or not 1 <= int(text) <= 65535:
+        sys.exit(f"DEVMAIL_PORT: expected a port number from 1 to 65535, got {text!r}")
+    return int(text)
+
+
+def devmail_environments(port, maildir):
+    """{program: {NAME: value}} that point the notify service at the
+    development mail server on `port`, and the gateway at its folder."""
+    return {
+        "notify": {"NOTIFY_EMAIL_PROVIDER": "smtp", "SMTP_HOST": "127.0.0.1",
+                   "SMTP_PORT": str(port), "SMTP_SENDER": DEVMAIL_SENDER,
+                   "NOTIFY_SMS_PROVIDER": "log"},
+        "gateway": {"DEV_INBOX_DIR": str(maildir)},
+    }
+
+
+def not_set_here(env):
+    """`env` without the names this environment already gives a value:
+    supervisord passes those on to every process, so the operator's win."""
+    return {k: v for k, v in env.items() if not os.environ.get(k)}
+
+
 def environment(extra=None):
     env = {"PYTHONUNBUFFERED": "1"}
     env.update(extra or {})
+    for name, value in env.items():
+        # quoted below, so commas and spaces are fine; these are not
+        if any(c in str(value) for c in '"%\\\n\r'):
+            sys.exit(f"{name}: {value!r} holds a character supervisord's environment "
+                     "setting cannot carry (\" % \\ or a line break)")
     return ",".join(f'{k}="{v}"' for k, v in env.items())
 
 
@@ -118,21 +182,34 @@ def _owned_by(name, secrets_env):
     return {k: v for k, v in secrets_env.items() if k.startswith(prefix)}
 
 
-def render(services, scale, secrets_env=None):
+def render(services, scale, secrets_env=None, devmail=None, program_env=None):
+    """The config text. `devmail` is None, or (port, maildir) to run the
+    development mail server; `program_env` is {program: {NAME: value}} to
+    add to that program's environment."""
     venv = ROOT / ".venv"
     secrets_env = secrets_env or {}
+    program_env = program_env or {}
     parts = [HEADER.format(root=ROOT)]
+    if devmail is not None:
+        port, maildir = devmail
+        if "%" in str(maildir):
+            sys.exit(f"--maildir: {str(maildir)!r} holds a %, which supervisord would expand")
+        parts.append(DEVMAIL_PROGRAM.format(
+            venv=venv, root=ROOT, port=int(port), maildir=shlex.quote(str(maildir)),
+            environment=environment()))
     for name in services:
         parts.append(PROGRAM.format(
             name=name, venv=venv, root=ROOT,
             config=f"services/{name}/config.yaml",
             module=f"services.{name}.service",
             numprocs=scale.get(name, 1), priority=100,
-            environment=environment(_owned_by(name, secrets_env)),
+            environment=environment({**_owned_by(name, secrets_env),
+                                     **program_env.get(name, {})}),
         ))
     # Everything not named after a service is the gateway's.
     gateway_env = {k: v for k, v in secrets_env.items()
                    if not any(k.startswith(f"{s.upper()}_") for s in services)}
+    gateway_env.update(program_env.get("gateway", {}))
     parts.append(PROGRAM.format(
         name="gateway", venv=venv, root=ROOT,
         config="gateway/config.yaml", module="gateway.service", numprocs=1,
@@ -148,10 +225,21 @@ def main(argv=None):
     parser.add_argument("--scale", default="")
     parser.add_argument("--secrets", help="NAME=value file: <SERVICE>_* names go to that "
                                           "service, the rest to the gateway")
+    parser.add_argument("--devmail-port", help="run the development mail server on "
+                                               "127.0.0.1 at this port, and send email to it")
+    parser.add_argument("--maildir", default=str(ROOT / "var" / "mail"),
+                        help="where the development mail server keeps messages "
+                             "(default: var/mail)")
     args = parser.parse_args(argv)
-    secrets_env = {k: v for k, v in read_secrets(args.secrets).items()
-                   if not os.environ.get(k)}
-    text = render(args.services, parse_scale(args.scale, args.services), secrets_env)
+    secrets_env = not_set_here(read_secrets(args.secrets))
+    devmail, program_env = None, {}
+    if args.devmail_port is not None:
+        maildir = Path(args.maildir).resolve()
+        devmail = (parse_port(args.devmail_port), maildir)
+        program_env = {program: not_set_here(env) for program, env in
+                       devmail_environments(devmail[0], maildir).items()}
+    text = render(args.services, parse_scale(args.scale, args.services), secrets_env,
+                  devmail, program_env)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")

@@ -24,7 +24,7 @@ ensure_dev_secrets() {
   local name value
   (umask 077 && touch "$DEV_SECRETS")
   chmod 600 "$DEV_SECRETS"
-  for name in AUTH_DEV_SIGNING_KEY GATEWAY_SECRET_KEY BINS_SECRET_KEY HOUSING_SECRET_KEY BOOKINGS_SECRET_KEY; do
+  for name in AUTH_DEV_SIGNING_KEY GATEWAY_SECRET_KEY BINS_SECRET_KEY HOUSING_SECRET_KEY BOOKINGS_SECRET_KEY NOTIFY_SECRET_KEY; do
     grep -q "^$name=." "$DEV_SECRETS" && continue
     value="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
     printf '%s=%s\n' "$name" "$value" >>"$DEV_SECRETS"
@@ -32,8 +32,10 @@ ensure_dev_secrets() {
   done
 }
 ensure_dev_secrets
+# Email goes to the development mail server, and the gateway shows it at
+# /dev/inbox (unless NOTIFY_EMAIL_PROVIDER, SMTP_* or DEV_INBOX_DIR are set here).
 python3 "$HERE/supervisord_conf.py" "$VAR/supervisord.conf.new" "${services[@]}" \
-  --scale "$SCALE" --secrets "$DEV_SECRETS"
+  --scale "$SCALE" --secrets "$DEV_SECRETS" --devmail-port "$DEVMAIL_PORT" --maildir "$DEVMAIL_DIR"
 
 step "infrastructure"
 "$HERE/ensure-infra.sh"
@@ -116,12 +118,26 @@ if [[ "$code" != 200 ]]; then
 fi
 ok "all services healthy"
 
+# Nothing checks the mail server's health: a busy port only shows when the
+# first email cannot be sent, so say so now.
+devmail_state="$(ctl status 'devmail:*' 2>/dev/null | awk '{print $2}' | head -n 1 || true)"
+if [[ "$devmail_state" != RUNNING ]]; then
+  warn "the development mail server is ${devmail_state:-not running}: is port $DEVMAIL_PORT taken?" \
+    "(see var/log/devmail-0.log; another port: DEVMAIL_PORT=1026 make up)"
+fi
+if [[ -n "${NOTIFY_EMAIL_PROVIDER:-}" && "$NOTIFY_EMAIL_PROVIDER" != smtp ]]; then
+  inbox_note="(email goes by $NOTIFY_EMAIL_PROVIDER, as set in your environment)"
+else
+  inbox_note="(emails sent on this machine; text messages are only logged)"
+fi
+
 cat <<EOF
 
 Townhall is up.
   Home page    http://$GATEWAY_ADDRESS/
   API docs     http://$GATEWAY_ADDRESS/api/v1/docs
   Health       http://$GATEWAY_ADDRESS/healthz
+  Dev inbox    http://$GATEWAY_ADDRESS/dev/inbox  $inbox_note
   RabbitMQ UI  http://127.0.0.1:15672/  (guest / guest)
 
   Staff token  .venv/bin/townhall-token --role crew --sub crew-7
