@@ -6,7 +6,7 @@ ISO strings, so every date loaded here is handed on with `.isoformat()`.
 """
 import re
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from gateway.schemas import GatewaySchema, PlainText, Postcode, Timestamp
 from gateway.words import as_date as _as_date  # noqa: F401 (used below)
@@ -66,6 +66,70 @@ def _service_field(**kwargs):
                                 error="Choose one of: " + ", ".join(SERVICES)),
         metadata={"description": "refuse, recycling, garden or food",
                   "example": "refuse"}, **kwargs)
+
+
+# --- contact details: how a resident asks to be told what happens ---
+
+CHANNELS = ("email", "sms")
+EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.com"
+MOBILE_MESSAGE = "Enter a UK mobile number, like 07700 900 982 or +44 7700 900 982"
+# Spaces, dashes, dots and brackets group digits; "(0)" is the trunk 0 after +44.
+_GROUPING = re.compile(r"[\s\-.()]")
+# +44, 0044 or 0, then 7 and nine more digits: a UK mobile number.
+_MOBILE = re.compile(r"^(?:(?:\+|00)440?|0)(7[0-9]{9})$")
+_EMAIL = validate.Email(error=EMAIL_MESSAGE)
+
+
+def normalise_mobile(text):
+    """+447700900982 for a UK mobile number however it was typed, else None."""
+    match = _MOBILE.match(_GROUPING.sub("", text)) if isinstance(text, str) else None
+    return f"+44{match[1]}" if match else None
+
+
+def check_email(text):
+    """The address with surrounding spaces removed, or ValidationError."""
+    text = text.strip()
+    if len(text) > 254:
+        raise ValidationError(EMAIL_MESSAGE)
+    return _EMAIL(text)
+
+
+def default_channel(email, phone, preferred=None):
+    """The channel asked for, else email when given, else sms when a mobile
+    number was given, else None (no messages)."""
+    if preferred in CHANNELS:
+        return preferred
+    return "email" if email else "sms" if phone else None
+
+
+class Email(fields.String):
+    """An optional email address: blank is none."""
+    default_error_messages = {"invalid": EMAIL_MESSAGE}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        return check_email(value) if value.strip() else None
+
+
+class UkMobile(fields.String):
+    """An optional UK mobile number, returned as +447700900982: blank is none."""
+    default_error_messages = {"invalid": MOBILE_MESSAGE}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        if not value.strip():
+            return None
+        normal = normalise_mobile(value)
+        if normal is None:
+            raise self.make_error("invalid")
+        return normal
+
+
+def _preferred_field(**kwargs):
+    return fields.String(validate=validate.OneOf(
+        CHANNELS, error="Choose email or sms (a text message)"), **kwargs)
 
 
 # --- JSON API: residents ---
@@ -147,6 +211,25 @@ class FileReportSchema(GatewaySchema):
         "required": "Choose which bin was missed"})
     collection_date = IsoDate(load_default=None, allow_none=True, metadata={
         "description": "Default: the most recent collection"})
+    email = Email(allow_none=True, metadata={
+        "description": "Optional: to be told by email what happens",
+        "example": "name@example.com"})
+    phone = UkMobile(allow_none=True, metadata={
+        "description": "Optional: a UK mobile number, to be told by text message "
+                       "(spaces, +44 or 0 are all fine)",
+        "example": "07700 900 982"})
+    preferred = _preferred_field(allow_none=True, metadata={
+        "description": "email or sms. Default: email when an email address is given, "
+                       "else sms. The chosen one's address is required"})
+
+    @validates_schema
+    def preferred_needs_its_address(self, data, **kwargs):
+        preferred = data.get("preferred")
+        if preferred == "email" and not data.get("email"):
+            raise ValidationError("Enter an email address to be told by email", "email")
+        if preferred == "sms" and not data.get("phone"):
+            raise ValidationError("Enter a UK mobile number to be told by text message",
+                                  "phone")
 
 
 class ReportStatusSchema(GatewaySchema):
@@ -292,6 +375,59 @@ class MissedServiceFormSchema(GatewaySchema):
         error_messages=_required("Select which bin was not collected"))
     # random per rendered form: a double click sends the same value twice
     submission = fields.String(load_default=None, validate=validate.Length(max=64))
+    # "How should we tell you what happens?": optional radios (email, sms or
+    # none), each revealing its own box; only the chosen one's box is used.
+    preferred = fields.String(load_default="")
+    email = fields.String(load_default="")
+    phone = fields.String(load_default="")
+
+    @validates_schema(skip_on_field_errors=False)
+    def _check_contact(self, data, **kwargs):
+        problems = {}
+        _contact_from_form(data, problems)
+        if problems:
+            raise ValidationError(problems)
+
+    @post_load
+    def _contact(self, data, **kwargs):
+        email, phone = _contact_from_form(data, {})
+        return {"service": data["service"], "submission": data["submission"],
+                "email": email, "phone": phone,
+                "preferred": default_channel(email, phone)}
+
+
+FORM_PREFERRED = ("email", "sms", "none")
+
+
+def _contact_from_form(data, problems):
+    """(email, phone) the form asks to be told at, only the chosen channel's
+    (or, with no choice made, whatever was typed); problems gets each error."""
+    preferred = (data.get("preferred") or "").strip()
+    email = (data.get("email") or "").strip()
+    phone = (data.get("phone") or "").strip()
+    if preferred and preferred not in FORM_PREFERRED:
+        problems["preferred"] = ["Select how we should tell you what happens"]
+        return None, None
+    if preferred == "none":
+        return None, None
+    if preferred == "email":
+        phone = ""
+        if not email:
+            problems["email"] = ["Enter your email address"]
+    if preferred == "sms":
+        email = ""
+        if not phone:
+            problems["phone"] = ["Enter your UK mobile number"]
+    if email:
+        try:
+            email = check_email(email)
+        except ValidationError:
+            problems["email"] = [EMAIL_MESSAGE]
+    if phone:
+        phone = normalise_mobile(phone)
+        if phone is None:
+            problems["phone"] = [MOBILE_MESSAGE]
+    return email or None, phone or None
 
 
 class Reference(fields.String):

@@ -144,13 +144,21 @@ class BinsRoutes:
         rule says no: `error.code` is the rule (crew_still_working,
         report_window_closed, crew_exception_bin_not_out, ...) and
         `error.message` the reason, in words to show the resident. Send an
-        Idempotency-Key so a retry never files twice."""
+        Idempotency-Key so a retry never files twice.
+
+        Optionally, how the resident wants to be told what happens: `email`,
+        `phone` (a UK mobile number) and `preferred` (`email` or `sms`). A
+        bad address, or a `preferred` channel without its address, is a 400
+        naming the field. The answer never repeats them."""
         body = request.validated
         collection_date = body["collection_date"]
+        email, phone = body.get("email"), body.get("phone")
         answer = self.rpc.call(
             "bins", "file_report", body["uprn"], body["service"],
             collection_date=collection_date.isoformat() if collection_date else None,
-            idempotency_key=request.idempotency_key, channel="api")
+            idempotency_key=request.idempotency_key, channel="api",
+            email=email, phone=phone,
+            preferred=bins.default_channel(email, phone, body.get("preferred")))
         reference = answer["report"]["reference"]
         payload = {**answer, "status_url": f"/api/v1/bins/reports/{quote(reference)}"}
         if not answer.get("created"):
@@ -266,7 +274,10 @@ class BinsRoutes:
         answer = self.rpc.call("bins", "file_report", args["uprn"], args["service"],
                                collection_date=args["collection_date"],
                                idempotency_key=request.idempotency_key,
-                               channel="open311")
+                               channel="open311", email=args.get("email"),
+                               phone=args.get("phone"),
+                               preferred=bins.default_channel(args.get("email"),
+                                                              args.get("phone")))
         notice = "" if answer.get("created") else \
             "This collection was already reported: this is the open request."
         item = {"service_request_id": answer["report"]["reference"],
@@ -364,20 +375,24 @@ class BinsRoutes:
     def missed_service_submit(self, request, uprn):
         """File the missed-bin report"""
         _check_uprn(uprn)
+        values = {k: request.form.get(k, "") for k in ("preferred", "email", "phone")}
         if request.form_errors:
             days = self.rpc.call("bins", "bin_days", uprn)
             return self._service_page(request, days, errors=request.form_errors,
-                                      status=400)
-        service = request.validated["service"]
+                                      status=400, chosen=request.form.get("service"),
+                                      values=values)
+        form = request.validated
+        service = form["service"]
         try:
             answer = self.rpc.call(
                 "bins", "file_report", uprn, service,
                 idempotency_key=_web_idempotency_key(request, uprn, service),
-                channel="web")
+                channel="web", email=form["email"], phone=form["phone"],
+                preferred=form["preferred"])
         except errors.Unprocessable as exc:
             days = self.rpc.call("bins", "bin_days", uprn)
             return self._service_page(request, days, errors={"service": [exc.message]},
-                                      status=422, chosen=service)
+                                      status=422, chosen=service, values=values)
         report = answer["report"]
         # The secret comes back for a new report, and again for this same
         # submission sent twice (a double click), never for someone else's.
@@ -486,10 +501,11 @@ class BinsRoutes:
         base = _JOURNEYS[journey]["base"]
         return redirect(f"{base}/property/{request.validated['uprn']}")
 
-    def _service_page(self, request, days, errors=None, status=200, chosen=None):
+    def _service_page(self, request, days, errors=None, status=200, chosen=None,
+                      values=None):
         return self.pages.render(request, "bins_missed_service.html", {
-            "days": days, "errors": errors, "chosen": chosen, "words": _words(),
-            "submission": secrets.token_urlsafe(16)},
+            "days": days, "errors": errors, "chosen": chosen, "values": values or {},
+            "words": _words(), "submission": secrets.token_urlsafe(16)},
             status=status)
 
 

@@ -12,6 +12,10 @@ Choices (see docs/bins.md, "HTTP interfaces"):
   service codes name a bin each (missed-refuse, ...), so `container` may be
   left out; when sent it must agree with the code.
 - `service_request_id` is the report's reference (MB-7K3Q-92).
+- `email` and `phone` (optional, as the spec has them) are how the resident
+  is told what happens: `phone` must be a UK mobile number (texts only),
+  kept as +447700900123; email is used when both are sent. `first_name`,
+  `last_name` and the rest are not kept.
 - POST answers 200 for a new report and for an open one that already exists
   (its id, with a service_notice saying so), as Open311 clients expect 200.
 - GET requests needs the api_key too: reports carry addresses.
@@ -21,7 +25,10 @@ import json
 import re
 from xml.etree import ElementTree as ET
 
-from gateway.bins import SERVICES, valid_uprn
+from marshmallow import ValidationError
+
+from gateway.bins import (EMAIL_MESSAGE, MOBILE_MESSAGE, SERVICES, check_email,
+                          normalise_mobile, valid_uprn)
 
 FORMATS = ("json", "xml")
 JSON_TYPE = "application/json; charset=utf-8"
@@ -250,9 +257,22 @@ def parse_new_request(form, service_codes):
             collection_date = dt.date.fromisoformat(collection_date).isoformat()
         except ValueError:
             problems.append("attribute[collection_date]: Use a date like 2026-03-31")
+    contact = {}
+    email = (form.get("email") or "").strip()
+    if email:
+        try:
+            contact["email"] = check_email(email)
+        except ValidationError:
+            problems.append(f"email: {EMAIL_MESSAGE}")
+    phone = (form.get("phone") or "").strip()
+    if phone:
+        contact["phone"] = normalise_mobile(phone)
+        if contact["phone"] is None:
+            problems.append(f"phone: {MOBILE_MESSAGE}; leave it out if there is none")
     if problems:
         raise Open311Error(400, *problems)
-    return {"uprn": uprn, "service": container, "collection_date": collection_date}
+    return {"uprn": uprn, "service": container, "collection_date": collection_date,
+            **contact}
 
 
 def _datetime(name, text):

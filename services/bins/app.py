@@ -9,12 +9,13 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from urllib.parse import quote, urlencode
 
 from marshmallow import ValidationError
 
 from services.bins import store
-from services.bins.domain import calendar_feed, rules, schedule
-from services.bins.domain.model import ExceptionKind, PropertyService, Service
+from services.bins.domain import calendar_feed, contact, rules, schedule
+from services.bins.domain.model import ExceptionKind, Outcome, PropertyService, Service
 from services.bins.errors import (PropertyNotFound, ReportNotFound, ReportRejected,
                                   RoundForbidden, RoundNotFound, RoundRejected)
 from services.kit import references
@@ -218,10 +219,13 @@ def _same_submission(row, settings, idempotency_key):
 
 
 def file_report(uow, settings, now, uprn, service, collection_date=None,
-                idempotency_key=None, channel="api"):
+                idempotency_key=None, channel="api", email=None, phone=None,
+                preferred=None):
     # The busiest write residents make: two statements, without BEGIN and
     # COMMIT (uow is a single-statement unit of work): the facts (property,
     # round, the crew's records), then the report with its outbox row.
+    # The contact details (optional, validated by the schema) are kept with
+    # a new report only; its event never carries them.
     cur = uow.cursor
     if idempotency_key:
         earlier = store.report_by_idempotency_key(cur, idempotency_key)
@@ -265,7 +269,10 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
                   "secret_sha256": _hash(secret), "idempotency_key": idempotency_key,
                   "uprn": uprn, "service": service, "collection_date": collection.date,
                   "round_id": rnd.id, "crew_id": rnd.crew_id, "channel": channel,
-                  "filed_at": now, "due_by": decision.due_by}
+                  "filed_at": now, "due_by": decision.due_by,
+                  "contact_email": email, "contact_phone": phone,
+                  "contact_preferred": contact.preferred_channel(email, phone, preferred)
+                  if (email or phone) else None}
         event = uow.event("ReportFiled", {
             "report_id": str(report_id), "reference": report["reference"], "uprn": uprn,
             "service": service, "collection_date": collection.date.isoformat(),
@@ -288,6 +295,47 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
     uow.enqueued(inserted.pop("outbox_id"))
     return {"created": True, "report": report_view({**prop, **report, **inserted}, settings),
             "secret": secret}
+
+
+def _contact(row):
+    """Where the resident asked to be told what happens, or None."""
+    email, phone = row["contact_email"], row["contact_phone"]
+    if not email and not phone:
+        return None
+    return {"email": email, "phone": phone,
+            "preferred": contact.preferred_channel(email, phone, row["contact_preferred"]),
+            "safe_channel_only": False}
+
+
+def _tracking_path(settings, row):
+    """The report's tracking page, with the tracking code when it can be
+    derived again (a report filed with an idempotency key, under the same
+    secret key); a random code is not kept, so then the page asks for it."""
+    path = f"/bins/track/{quote(row['reference'])}"
+    if not row["idempotency_key"]:
+        return path
+    secret = _new_secret(settings, row["id"], row["idempotency_key"])
+    if not hmac.compare_digest(_hash(secret), bytes(row["secret_sha256"])):
+        return path
+    return f"{path}?{urlencode({'secret': secret})}"
+
+
+def notification_facts(cur, settings, report_id):
+    """The facts a message about this report needs, for the notification
+    service to fetch at send time (events carry only ids). `tracking_path`
+    may hold the report's tracking code: it goes only to the resident's own
+    address."""
+    row = store.notification_facts(cur, report_id)
+    if row is None:
+        raise ReportNotFound("There is no such report.")
+    not_collected = row["outcome"] == Outcome.NOT_COLLECTED.value
+    return {"contact": _contact(row), "reference": row["reference"],
+            "service": row["service"], "service_name": Service(row["service"]).label.lower(),
+            "collection_date": _iso(row["collection_date"]),
+            "due_by": row["due_by"].astimezone(dt.timezone.utc).isoformat(),
+            "status": row["status"], "outcome": row["outcome"],
+            "reason": (row["outcome_reason"] or None) if not_collected else None,
+            "tracking_path": _tracking_path(settings, row)}
 
 
 def report_status(cur, settings, reference, secret):

@@ -4,10 +4,10 @@ shows them next to the field), before anything reaches the database."""
 import datetime as dt
 import re
 
-from marshmallow import (RAISE, Schema, ValidationError, fields, pre_load, validate,
-                         validates_schema)
+from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, pre_load,
+                         validate, validates_schema)
 
-from services.bins.domain import postcodes
+from services.bins.domain import contact, postcodes
 from services.kit import references
 from services.kit.schemas import instance
 from services.bins.domain.model import ExceptionKind, Outcome, Service
@@ -48,6 +48,41 @@ class Reference(fields.String):
         if text is None or not references.is_valid(text):
             raise ValidationError("Enter the reference you were given, like MB-7K3Q-92.")
         return text
+
+
+EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.com."
+MOBILE_MESSAGE = "Enter a UK mobile number, like 07700 900 982 or +44 7700 900 982."
+NEEDS_DETAIL = {
+    "email": "Enter an email address to be told by email, or choose text message.",
+    "phone": "Enter a UK mobile number to be told by text message, or choose email.",
+}
+
+
+class Email(fields.String):
+    """An email address; left blank, none."""
+    _check = validate.Email(error=EMAIL_MESSAGE)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            return None
+        if len(text) > 254:
+            raise ValidationError(EMAIL_MESSAGE)
+        return self._check(text)
+
+
+class UkMobile(fields.String):
+    """A UK mobile number as typed (spaces, +44 or 0), kept as +447700900982;
+    left blank, none."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not text.strip():
+            return None
+        normal = contact.normalise_mobile(text)
+        if normal is None:
+            raise ValidationError(MOBILE_MESSAGE)
+        return normal
 
 
 class CrewId(fields.String):
@@ -124,6 +159,26 @@ class FileReport(_Base):
         1, 255, error="An idempotency key is 1 to 255 characters."))
     channel = fields.String(load_default="api", validate=validate.OneOf(
         CHANNELS, error="The channel must be one of: " + ", ".join(CHANNELS) + "."))
+    # How the resident would like to be told what happens: all optional.
+    email = Email(load_default=None, allow_none=True, error_messages={
+        "invalid": EMAIL_MESSAGE})
+    phone = UkMobile(load_default=None, allow_none=True, error_messages={
+        "invalid": MOBILE_MESSAGE})
+    preferred = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
+        contact.CHANNELS, error="Choose email or sms (a text message)."))
+
+    @validates_schema
+    def preferred_needs_its_detail(self, data, **kwargs):
+        missing = contact.missing_for(data.get("preferred"), data.get("email"),
+                                      data.get("phone"))
+        if missing:
+            raise ValidationError(NEEDS_DETAIL[missing], missing)
+
+    @post_load
+    def default_preferred(self, data, **kwargs):
+        data["preferred"] = contact.preferred_channel(data["email"], data["phone"],
+                                                      data["preferred"])
+        return data
 
 
 class ReportStatus(_Base):
@@ -178,6 +233,12 @@ class ResolveReport(_Crew):
         if data.get("outcome") == Outcome.NOT_COLLECTED.value and not (data.get("reason")
                                                                         or "").strip():
             raise ValidationError("Say why the bin could not be collected.", "reason")
+
+
+class NotificationFacts(_Base):
+    report_id = fields.UUID(required=True, error_messages={
+        **_required("the report id"), "invalid_uuid": "A report id looks like "
+        "4a7d1ed4-1b2c-4e5f-8a9b-0c1d2e3f4a5b."})
 
 
 class PublicReport(_Base):

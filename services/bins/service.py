@@ -57,10 +57,10 @@ class BinsService(base.ServiceBase):
 
     @rpc
     def file_report(self, uprn, service, collection_date=None, idempotency_key=None,
-                    channel="api"):
+                    channel="api", email=None, phone=None, preferred=None):
         args = schemas.load(schemas.FileReport, uprn=uprn, service=service,
                             collection_date=collection_date, idempotency_key=idempotency_key,
-                            channel=channel)
+                            channel=channel, email=email, phone=phone, preferred=preferred)
         # The gateway's key is scoped to the client, so it wins over an argument.
         args["idempotency_key"] = self.idempotency_key or args["idempotency_key"]
         with self.db.transaction(single_statement=True) as uow:
@@ -71,6 +71,14 @@ class BinsService(base.ServiceBase):
         args = schemas.load(schemas.ReportStatus, reference=reference, secret=secret)
         with self.db.read() as cur:
             return app.report_status(cur, self.settings, **args)
+
+    @rpc
+    def notification_facts(self, report_id):
+        """What the notification service may say about a report, and where
+        to send it: the resident's own contact details, read at send time."""
+        args = schemas.load(schemas.NotificationFacts, report_id=report_id)
+        with self.db.read() as cur:
+            return app.notification_facts(cur, self.settings, **args)
 
     # -- crews -------------------------------------------------------------------------
     @rpc

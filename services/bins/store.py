@@ -214,10 +214,12 @@ _INSERT_REPORT = f"""
     WITH report AS (
         INSERT INTO reports
             (id, reference, secret_sha256, idempotency_key, uprn, service,
-             collection_date, round_id, crew_id, channel, filed_at, due_by)
+             collection_date, round_id, crew_id, channel, filed_at, due_by,
+             contact_email, contact_phone, contact_preferred)
         VALUES (%(id)s, %(reference)s, %(secret_sha256)s, %(idempotency_key)s,
                 %(uprn)s, %(service)s, %(collection_date)s, %(round_id)s,
-                %(crew_id)s, %(channel)s, %(filed_at)s, %(due_by)s)
+                %(crew_id)s, %(channel)s, %(filed_at)s, %(due_by)s,
+                %(contact_email)s, %(contact_phone)s, %(contact_preferred)s)
         ON CONFLICT DO NOTHING
         RETURNING id, status, outcome, outcome_reason, resolved_at),
     event AS ({OUTBOX_INSERT.format(source="report")})
@@ -232,6 +234,16 @@ def insert_report(cur, report, event):
     any clash (the caller looks up which), when no event is written either.
     Prepared, as the facts are."""
     execute_prepared(cur, "bins_insert_report", _INSERT_REPORT, {**report, **event})
+    return cur.fetchone()
+
+
+def notification_facts(cur, report_id):
+    """What a message about one report needs, the resident's contact details
+    included: read only here, never by the other report queries."""
+    cur.execute("""SELECT id, reference, secret_sha256, idempotency_key, service,
+                          collection_date, status, outcome, outcome_reason, due_by,
+                          contact_email, contact_phone, contact_preferred
+                     FROM reports WHERE id = %s""", (report_id,))
     return cur.fetchone()
 
 

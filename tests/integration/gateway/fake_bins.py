@@ -146,10 +146,10 @@ def make_fake_bins(state):
 
         @rpc
         def file_report(self, uprn, service, collection_date=None, idempotency_key=None,
-                        channel="api"):
+                        channel="api", email=None, phone=None, preferred=None):
             self._log("file_report", uprn=uprn, service=service,
                       collection_date=collection_date, idempotency_key=idempotency_key,
-                      channel=channel)
+                      channel=channel, email=email, phone=phone, preferred=preferred)
             if idempotency_key and idempotency_key in state.by_key:
                 # as the real service: the same submission again gets the
                 # earlier report and, being the same submitter, its secret
