@@ -187,6 +187,7 @@ NEEDS = {
     "housing-help": ("Get help if you are homeless or at risk of losing your home",
                      "/housing/help"),
     "appointment": ("Book an appointment at a council office", "/bookings"),
+    "timeline": ("See your reports, requests and appointments", "/timeline"),
 }
 
 

@@ -19,7 +19,8 @@ from gateway import errors, openapi, schemas
 from gateway.auth import STAFF_ROLES, SUPERVISOR
 # the module, not the class: `nameko run gateway.service` would try to run
 # any class with entrypoints found in this namespace
-from gateway import bins_routes, bookings_routes, devinbox_routes, housing_routes
+from gateway import (bins_routes, bookings_routes, devinbox_routes, housing_routes,
+                     notify_routes)
 from gateway.http import Config, Pages, StaticAssets, api, page, redirect
 from gateway.rpc import ServiceRpc, health_report
 
@@ -29,7 +30,8 @@ PARKED_LIST_TIMEOUT = 10
 
 
 class GatewayService(bins_routes.BinsRoutes, housing_routes.HousingRoutes,
-                     bookings_routes.BookingsRoutes, devinbox_routes.DevInboxRoutes):
+                     bookings_routes.BookingsRoutes, notify_routes.NotifyRoutes,
+                     devinbox_routes.DevInboxRoutes):
     name = "gateway"
 
     correlation_id = CorrelationId()

@@ -54,6 +54,9 @@ class Settings:
     assets_dirs: tuple = field(default_factory=tuple)
     council_name: str = "Your council"
     dev_inbox_dir: str = ""
+    # The bearer token GOV.UK Notify sends with delivery receipts (set in
+    # Notify's callback settings); empty, receipts are refused.
+    notify_callback_token: str = field(default="", repr=False)
 
     @classmethod
     def from_config(cls, config):
@@ -91,4 +94,5 @@ class Settings:
             assets_dirs=(Path(assets),) if assets else default_assets,
             council_name=_text(get("COUNCIL_NAME"), "Your council"),
             dev_inbox_dir=_text(get("DEV_INBOX_DIR")).strip(),
+            notify_callback_token=_text(get("NOTIFY_CALLBACK_TOKEN")).strip(),
         )

@@ -15,10 +15,10 @@ import requests  # noqa: E402
 
 from services.kit import config, migrate, topology  # noqa: E402
 
-# The bins, housing and bookings journeys' processes, shared by
+# The bins, housing, bookings and notify journeys' processes, shared by
 # tests/integration, tests/e2e and tests/browser.
 pytest_plugins = ["tests.support.bins_stack", "tests.support.housing_stack",
-                  "tests.support.bookings_stack"]
+                  "tests.support.bookings_stack", "tests.support.notify_stack"]
 
 MANAGEMENT = topology.management_url()
 

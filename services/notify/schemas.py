@@ -7,8 +7,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from services.kit.schemas import instance
 from services.notify.app import RECEIPT_STATUSES
+from services.notify.domain.channels import EMAIL
+from services.notify.domain.timeline import address_channel, normalise_address
 
-_UK_MOBILE = re.compile(r"^(?:\+44|0044|0)7\d{9}$")
+_UK_MOBILE = re.compile(r"^\+447\d{9}$")
 
 
 class Receipt(Schema):
@@ -26,15 +28,11 @@ class TimelineLink(Schema):
 
     @validates("address")
     def _address(self, value, **kwargs):
-        value = value.strip()
-        if "@" in value:
-            try:
-                validate.Email()(value)
-            except ValidationError:
-                raise ValidationError("Enter an email address in the correct format, "
-                                      "like name@example.com.") from None
-            return
-        if not _UK_MOBILE.match(re.sub(r"[\s().-]", "", value)):
+        channel = address_channel(value)
+        if channel == EMAIL:
+            validate.Email(error="Enter an email address in the correct format, like "
+                                 "name@example.com.")(value.strip())
+        elif not _UK_MOBILE.match(normalise_address(channel, value)):
             raise ValidationError("Enter an email address, or a UK mobile number like "
                                   "07700 900 982.")
 

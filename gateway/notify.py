@@ -1,0 +1,97 @@
+"""What the gateway's notification routes accept and answer: Notify's
+delivery receipts, a resident's request for their timeline link, and the
+timeline itself."""
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+
+from gateway import bins
+from gateway.schemas import GatewaySchema
+from gateway.words import when_text  # noqa: F401 (templates)
+
+RECEIPT_STATUSES = ("delivered", "permanent-failure", "temporary-failure",
+                    "technical-failure")
+
+
+class ReceiptSchema(Schema):
+    """GOV.UK Notify's delivery receipt callback. Notify may add fields, so
+    unknown ones are let go; `to` (an address) is never read."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.String(required=True)
+    reference = fields.UUID(required=True, allow_none=False, error_messages={
+        "invalid_uuid": "The reference is not one of our message ids",
+        "null": "The reference is not one of our message ids"})
+    status = fields.String(required=True, validate=validate.OneOf(
+        RECEIPT_STATUSES, error="The status must be one of: " + ", ".join(RECEIPT_STATUSES)))
+    notification_type = fields.String(load_default=None)
+
+
+class ReceiptAnswerSchema(GatewaySchema):
+    received = fields.Boolean(required=True)
+
+
+class TimelineLinkSchema(GatewaySchema):
+    address = fields.String(required=True, validate=validate.Length(max=320, error=(
+        "Enter an email address or mobile number of 320 characters or fewer")), error_messages={
+        "required": "Enter your email address or mobile number",
+        "null": "Enter your email address or mobile number"})
+
+    @validates("address")
+    def _address(self, value, **kwargs):
+        value = value.strip()
+        if "@" in value:
+            bins.check_email(value)
+        elif bins.normalise_mobile(value) is None:
+            raise ValidationError("Enter an email address, or a UK mobile number like "
+                                  "07700 900 982")
+
+
+class TimelineLinkAnswerSchema(GatewaySchema):
+    message = fields.String(required=True)
+
+
+class TimelineEntrySchema(GatewaySchema):
+    at = fields.String(required=True, metadata={"description": "When, ISO 8601"})
+    kind = fields.String(required=True, metadata={
+        "description": "report, case, booking or message"})
+    title = fields.String(required=True)
+    detail = fields.String(allow_none=True)
+    reference = fields.String(allow_none=True)
+    message_status = fields.String(allow_none=True, metadata={
+        "description": "For a message: pending, sending, sent, delivered, failed or dead"})
+    channel = fields.String(allow_none=True)
+
+
+class TimelineSchema(GatewaySchema):
+    entries = fields.List(fields.Nested(TimelineEntrySchema), required=True)
+
+
+class DeadMessageSchema(GatewaySchema):
+    id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    event_type = fields.String(required=True)
+    template_id = fields.String(required=True)
+    template_version = fields.Integer(required=True)
+    channel = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    last_error = fields.String(allow_none=True)
+    created_at = fields.String(required=True)
+    finished_at = fields.String(allow_none=True)
+
+
+class DeadListSchema(GatewaySchema):
+    items = fields.List(fields.Nested(DeadMessageSchema), required=True)
+    count = fields.Integer(required=True)
+
+
+class ReplayAnswerSchema(GatewaySchema):
+    replayed = fields.String(required=True)
+
+
+LINK_SENT = ("If we have anything for that address, we have sent it a link to your "
+             "timeline. The link works for 30 days.")
+
+MESSAGE_STATUS_WORDS = {"pending": "Sending", "sending": "Sending", "sent": "Sent",
+                        "delivered": "Delivered", "failed": "Could not be delivered",
+                        "dead": "Could not be sent yet"}

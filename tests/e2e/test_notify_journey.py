@@ -1,0 +1,180 @@
+"""Residents told what happened, through every real process: a report,
+a triage and a booking made at the gateway reach the resident's inbox (the
+development mail server) or phone (the Notify stand-in) once; Notify's
+receipts come back through the gateway; the resident's timeline lists it
+all."""
+import datetime as dt
+import re
+import time
+import uuid
+
+import jwt
+import pytest
+
+from tests.conftest import query
+from tests.support.bins_stack import call, reportable, token
+from tests.support.bookings_stack import book, slots, working_days
+from tests.support.housing_answers import ordinary_answers
+from tests.support.housing_stack import file_case
+from tests.support.notify_stack import CALLBACK_TOKEN, SIGNING_KEY
+
+
+def supervisor():
+    now = int(time.time())
+    return {"Authorization": "Bearer " + jwt.encode(
+        {"sub": "sup-e2e", "roles": ["supervisor"], "iss": "townhall-dev",
+         "aud": "townhall-gateway", "iat": now, "exp": now + 600},
+        SIGNING_KEY, algorithm="HS256")}
+
+
+def address():
+    return f"resident-{uuid.uuid4().hex[:8]}@example.com"
+
+
+@pytest.fixture(scope="module")
+def targets(notify_stack, notify_dbs):
+    return reportable(notify_stack, notify_dbs["bins"], wanted=3)
+
+
+def test_a_missed_bin_report_puts_exactly_one_email_in_the_local_inbox_within_a_second(
+        notify_stack, targets):
+    to = address()
+    target = targets[0]
+    filed = call(notify_stack, "POST", "/api/v1/bins/reports", json={
+        "uprn": target["uprn"], "service": target["service"], "email": to})
+    assert filed.status_code == 201, filed.text
+    filed_at = time.monotonic()
+    reference = filed.json()["report"]["reference"]
+
+    [mail] = notify_stack.inbox.wait_for(1, timeout=1.0, to=to)
+    arrived = time.monotonic() - filed_at
+    assert arrived < 1.0
+    assert mail["subject"] == f"Missed collection reported: {reference}"
+    assert "https://council.example/bins/track/" in mail["body_text"]
+
+    # the same filing again is the same report: nothing new is sent
+    again = call(notify_stack, "POST", "/api/v1/bins/reports", json={
+        "uprn": target["uprn"], "service": target["service"], "email": to})
+    assert again.status_code == 200
+    time.sleep(1.0)
+    assert len([m for m in notify_stack.inbox.messages() if to in m["to"]]) == 1
+
+    page = call(notify_stack, "GET", "/dev/inbox")
+    assert page.status_code == 200 and reference in page.text
+
+
+def test_a_report_without_contact_details_sends_nothing(notify_stack, notify_dbs, targets):
+    before = len(notify_stack.inbox.messages())
+    target = targets[1]
+    filed = call(notify_stack, "POST", "/api/v1/bins/reports",
+                 json={"uprn": target["uprn"], "service": target["service"]})
+    assert filed.status_code == 201, filed.text
+    reference = filed.json()["report"]["reference"]
+    deadline = time.monotonic() + 10
+    while not query(notify_dbs["notify"], "SELECT 1 FROM inbox WHERE consumer = "
+                    "'notify.ReportFiled' AND handled_at > now() - interval '1 minute'"):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(0.5)
+    assert len(notify_stack.inbox.messages()) == before
+    assert reference not in str(notify_stack.inbox.messages())
+
+
+def test_a_text_message_and_its_receipt_through_the_gateway(
+        notify_stack, notify_dbs, targets, fake_notify_server):
+    target = targets[2]
+    filed = call(notify_stack, "POST", "/api/v1/bins/reports", json={
+        "uprn": target["uprn"], "service": target["service"], "phone": "07700 900 123"})
+    assert filed.status_code == 201, filed.text
+    reference = filed.json()["report"]["reference"]
+    deadline = time.monotonic() + 10
+    while not [n for n in fake_notify_server.notifications
+               if reference in n["personalisation"]["body"]]:
+        assert time.monotonic() < deadline, "no text message reached Notify"
+        time.sleep(0.05)
+    [sent] = [n for n in fake_notify_server.notifications
+              if reference in n["personalisation"]["body"]]
+    receipt = {"id": str(uuid.uuid4()), "reference": sent["reference"],
+               "to": sent["phone_number"], "status": "delivered",
+               "created_at": "2026-12-01T10:00:00.000Z", "completed_at": None,
+               "sent_at": None, "notification_type": "sms"}
+
+    refused = call(notify_stack, "POST", "/api/v1/notify/receipts", json=receipt,
+                   headers={"Authorization": "Bearer wrong"})
+    assert refused.status_code == 401
+    assert call(notify_stack, "POST", "/api/v1/notify/receipts",
+                json=receipt).status_code == 401
+
+    taken = call(notify_stack, "POST", "/api/v1/notify/receipts", json=receipt,
+                 headers={"Authorization": f"Bearer {CALLBACK_TOKEN}"})
+    assert taken.status_code == 200 and taken.json() == {"received": True}
+    [row] = query(notify_dbs["notify"], "SELECT status FROM messages WHERE id = %s",
+                  sent["reference"])
+    assert row["status"] == "delivered"
+
+    bad = call(notify_stack, "POST", "/api/v1/notify/receipts",
+               json={**receipt, "status": "lost", "reference": "x"},
+               headers={"Authorization": f"Bearer {CALLBACK_TOKEN}"})
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["fields"]) == {"status", "reference"}
+
+
+def test_a_booking_email_comes_with_its_calendar_file(notify_stack):
+    to = address()
+    day = working_days(3)[2]
+    [slot, *_] = slots(notify_stack, "council-tax", day)
+    reference, _ = book(notify_stack, slot, email=to)
+    [mail] = notify_stack.inbox.wait_for(1, to=to)
+    assert reference in mail["subject"] or reference in mail["body_text"]
+    assert mail["attachments"] == [f"{reference}.ics"]
+
+
+def test_a_triaged_person_hears_what_happens_next(notify_stack):
+    to = address()
+    today = dt.datetime.now(dt.timezone.utc).date()
+    _, sent = file_case(notify_stack, ordinary_answers(today, contact_email=to))
+    [mail] = notify_stack.inbox.wait_for(1, to=to)
+    assert sent["reference"] in mail["subject"] + mail["body_text"]
+
+
+def test_a_resident_reaches_their_timeline_with_the_link_sent_to_them(notify_stack, targets):
+    to = address()
+    day = working_days(3)[2]
+    [slot, *_] = slots(notify_stack, "council-tax", day)
+    reference, _ = book(notify_stack, slot, email=to)
+    notify_stack.inbox.wait_for(1, to=to)
+
+    asked = call(notify_stack, "POST", "/api/v1/timeline/link", json={"address": to})
+    assert asked.status_code == 202
+    unknown = call(notify_stack, "POST", "/api/v1/timeline/link",
+                   json={"address": "nobody-here@example.com"})
+    assert unknown.status_code == 202 and unknown.json() == asked.json()
+    bad = call(notify_stack, "POST", "/api/v1/timeline/link", json={"address": "nope"})
+    assert bad.status_code == 400 and "address" in bad.json()["error"]["fields"]
+
+    link_mail = notify_stack.inbox.wait_for(2, to=to)[0]
+    [code] = re.findall(r"https://council\.example/timeline/(\S+)", link_mail["body_text"])
+    listed = call(notify_stack, "GET", "/api/v1/timeline",
+                  headers={"X-Resident-Secret": code})
+    assert listed.status_code == 200, listed.text
+    titles = [e["title"] for e in listed.json()["entries"]]
+    assert "You booked a council tax advice appointment" in titles
+    assert any(t.startswith("We emailed you:") for t in titles)
+    assert call(notify_stack, "GET", "/api/v1/timeline",
+                headers={"X-Resident-Secret": "AAAA-BBBB-CCCC"}).status_code == 404
+
+    page = call(notify_stack, "GET", f"/timeline/{code}")
+    assert page.status_code == 200 and reference in page.text
+    assert call(notify_stack, "GET", "/timeline/AAAA-BBBB-CCCC").status_code == 404
+
+
+def test_dead_messages_are_for_supervisors(notify_stack):
+    assert call(notify_stack, "GET", "/api/v1/ops/notify/dead").status_code == 401
+    crew = token("crew-1", ["crew"])
+    assert call(notify_stack, "GET", "/api/v1/ops/notify/dead", headers=crew).status_code \
+        in (401, 403)
+    listed = call(notify_stack, "GET", "/api/v1/ops/notify/dead", headers=supervisor())
+    assert listed.status_code == 200 and listed.json()["count"] == len(listed.json()["items"])
+    missing = call(notify_stack, "POST", f"/api/v1/ops/notify/dead/{uuid.uuid4()}/replay",
+                   headers=supervisor())
+    assert missing.status_code == 404
