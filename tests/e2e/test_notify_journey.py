@@ -10,6 +10,7 @@ import uuid
 
 import jwt
 import pytest
+import requests
 
 from tests.conftest import query
 from tests.support.bins_stack import call, reportable, token
@@ -178,3 +179,23 @@ def test_dead_messages_are_for_supervisors(notify_stack):
     missing = call(notify_stack, "POST", f"/api/v1/ops/notify/dead/{uuid.uuid4()}/replay",
                    headers=supervisor())
     assert missing.status_code == 404
+
+
+def test_the_timeline_pages_ask_for_an_address_and_say_the_same_whoever_asks(notify_stack):
+    session = requests.Session()
+    start = session.get(notify_stack.base_url + "/timeline", timeout=10)
+    assert start.status_code == 200 and "Send me a link" in start.text
+    token_field = re.search(r'name="csrf_token" value="([^"]+)"', start.text).group(1)
+
+    bad = session.post(notify_stack.base_url + "/timeline", timeout=10,
+                       data={"csrf_token": token_field, "address": "not an address"})
+    assert bad.status_code == 400
+    assert "Enter an email address, or a UK mobile number" in bad.text
+    assert 'class="govuk-error-summary' in bad.text
+
+    sent = session.post(notify_stack.base_url + "/timeline", timeout=10,
+                        data={"csrf_token": token_field, "address": address()})
+    assert sent.status_code == 200 and "If we have anything for that address" in sent.text
+    forged = requests.post(notify_stack.base_url + "/timeline", timeout=10,
+                           data={"address": address()})
+    assert forged.status_code in (400, 403)
