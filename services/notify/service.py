@@ -28,7 +28,7 @@ from services.notify.settings import NotifySettings
 log = logging.getLogger(__name__)
 
 
-class Setup(DependencyProvider):
+class Parts(DependencyProvider):
     """Settings, templates and the provider for each channel, made once at
     start: a template or provider setting that is wrong stops the service
     starting, rather than losing messages later."""
@@ -52,7 +52,7 @@ class NotifyService(base.ServiceBase):
     name = "notify"
 
     db = DatabaseProvider(CATALOGUE)
-    setup = Setup()
+    config = Parts()
     owners = OwnerRpc()
     clock = Clock()
 
@@ -102,7 +102,7 @@ class NotifyService(base.ServiceBase):
             if not uow.claim(f"notify.{event.event_type}", event.event_id) or facts is None:
                 return
             try:
-                ids = app.record_event(uow, self.setup.settings, self.setup.templates, event,
+                ids = app.record_event(uow, self.config.settings, self.config.templates, event,
                                        facts, messages.contact_from(holder), self.clock())
             except MissingPlaceholders as missing:
                 # A template and its facts disagree: no retry will fix it,
@@ -117,12 +117,12 @@ class NotifyService(base.ServiceBase):
         which the sweep then looks for at the provider before sending again."""
         if ids is not None and not ids:
             return 0
-        settings = self.setup.settings
+        settings = self.config.settings
         with self.db.transaction() as uow:
             rows = app.claim_due(uow, settings, self.clock(), ids)
         sent, fallbacks = 0, []
         for row in rows:
-            outcome = app.attempt(self.setup.providers, row)
+            outcome = app.attempt(self.config.providers, row)
             with self.db.transaction() as uow:
                 settled = app.settle(uow, settings, row, outcome, self.clock())
             sent += settled.status == "sent"
@@ -136,14 +136,14 @@ class NotifyService(base.ServiceBase):
     @config_timer("FORGET_SWEEP_SECONDS", 3600.0)
     def forget_old_addresses(self):
         with self.db.transaction() as uow:
-            return app.forget_old(uow, self.setup.settings, self.clock())
+            return app.forget_old(uow, self.config.settings, self.clock())
 
     # -- delivery receipts (the gateway checks the provider's token) ------------------
     @rpc
     def record_receipt(self, message_id, status):
         args = schemas.load(schemas.Receipt, message_id=message_id, status=status)
         with self.db.transaction() as uow:
-            ids = app.record_receipt(uow, self.setup.settings, args["message_id"],
+            ids = app.record_receipt(uow, self.config.settings, args["message_id"],
                                      args["status"], self.clock())
         self._send(ids or [])
         return {"known": ids is not None}
@@ -153,7 +153,7 @@ class NotifyService(base.ServiceBase):
     def send_timeline_link(self, address):
         args = schemas.load(schemas.TimelineLink, address=address)
         with self.db.transaction() as uow:
-            ids = app.send_timeline_link(uow, self.setup.settings, self.setup.templates,
+            ids = app.send_timeline_link(uow, self.config.settings, self.config.templates,
                                          args["address"], self.clock())
         self._send(ids)
 
