@@ -199,3 +199,16 @@ def test_the_timeline_pages_ask_for_an_address_and_say_the_same_whoever_asks(not
     forged = requests.post(notify_stack.base_url + "/timeline", timeout=10,
                            data={"address": address()})
     assert forged.status_code in (400, 403)
+
+
+def test_no_address_or_number_reaches_any_log_even_at_debug(notify_stack):
+    """Runs last: every address the tests above gave, in every line every
+    process wrote."""
+    lines = []
+    for path in notify_stack.log_dir.glob("*.log"):
+        lines += path.read_text(errors="replace").splitlines()
+    assert len(lines) > 100
+    leaks = [line for line in lines
+             if re.search(r"resident-[0-9a-f]{8}@example\.com", line)
+             or re.search(r"7700 ?900 ?123", line)]
+    assert leaks == []

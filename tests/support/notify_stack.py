@@ -104,7 +104,9 @@ def notify_stack(broker, notify_dbs, fake_notify_server, tmp_path_factory):
               NOTIFY_SMS_TEMPLATE_ID=fake_notify_server.sms_template_id,
               NOTIFY_CALLBACK_TOKEN=CALLBACK_TOKEN,
               DEV_INBOX_DIR=str(folder),
-              PUBLIC_URL="https://council.example")
+              PUBLIC_URL="https://council.example",
+              # the privacy test reads every line the processes write
+              LOG_LEVEL="DEBUG")
     for name in ("bins", "housing", "bookings", "notify", "gateway"):
         s.start(name)
     s.inbox = inbox
