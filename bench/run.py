@@ -29,6 +29,7 @@ GOALS = {
     "filing_to_echo_rate": 0.7,   # missed-bin reports/s over echo requests/s
     "filing_to_echo_p99": 2.0,    # filing p99 at most twice the echo's
     "lookup_p99_big_to_small": 1.5,  # bin days at 1,000,000 properties vs 10,000
+    "notify_paced_p99_ms": 250.0,  # event published -> email sent, at 50 events/s
 }
 
 
@@ -169,6 +170,43 @@ def bookings_report(b):
     return lines
 
 
+def notify_report(n):
+    b1, p1, b2 = n["burst_1"], n["paced_1"], n["burst_2"]
+    goal = GOALS["notify_paced_p99_ms"]
+    lines = ["Notify: ReportFiled events -> sent emails (stand-in bins owner; SMTP to "
+             + n["smtp_sink"] + ")",
+             _line("echo, 1 client", n["echo_one"]),
+             _line(f"echo, {n['echo']['clients']} clients", n["echo"]),
+             _line(f"{b1['events']} events at once, 1 notify", b1, unit="sent/s"),
+             _line(f"{p1['rate_asked']} events/s for "
+                   f"{p1['events'] / p1['rate_asked']:.0f} s, 1 notify", p1, unit="sent/s"),
+             _line(f"{b2['events']} events at once, 2 notify", b2, unit="sent/s"),
+             "  (all at once, the latencies are the queue draining; paced, they are one "
+             "event's path)",
+             f"  sent / echo rate {n['sent_to_echo_rate']:.2f} "
+             f"(2 processes {n['sent_to_echo_rate_2']:.2f})     event-to-sent p99 at "
+             f"{p1['rate_asked']}/s / echo p99 (1 client) {n['paced_p99_to_echo_p99']:.2f}",
+             f"  event-to-sent p99 at {p1['rate_asked']} events/s {p1['p99_ms']:.1f} ms   "
+             f"goal < {goal:.0f} ms: {verdict(p1['p99_ms'] < goal)}",
+             f"  at {p1['rate_asked']}/s: published -> message row p50 {p1['to_row_p50_ms']:.2f} "
+             f"p99 {p1['to_row_p99_ms']:.2f} ms; row -> sent p50 "
+             f"{p1['row_to_sent_p50_ms']:.2f} p99 {p1['row_to_sent_p99_ms']:.2f} ms",
+             "  CPU per message, all at once, 1 notify (ms):  "
+             + "   ".join(f"{k} {v:.2f}" for k, v in b1["cpu_ms_per_message"].items())]
+    unsent = {name: (r["not_sent"], r["no_message"], r["retried"])
+              for name, r in (("at once, 1", b1), ("paced", p1), ("at once, 2", b2))
+              if r["not_sent"] or r["no_message"] or r["retried"]}
+    lines.append("  every event's message sent, first try" if not unsent else
+                 "  NOT all sent first try: " + "; ".join(
+                     f"{name}: not sent {ns}, no message {nm}, retried {rt}"
+                     for name, (ns, nm, rt) in unsent.items()))
+    problems = n.get("log_problems") or {}
+    lines.append("  notify, owner and devmail logged nothing at WARNING or above"
+                 if not problems else "  logged at WARNING or above:")
+    lines += [f"    {count} x {key[:150]}" for key, count in problems.items()]
+    return lines
+
+
 def verdict(ok):
     return "met" if ok else "NOT met"
 
@@ -211,6 +249,9 @@ def report(results):
     if results.get("bookings"):
         lines.append("")
         lines.extend(bookings_report(results["bookings"]))
+    if results.get("notify"):
+        lines.append("")
+        lines.extend(notify_report(results["notify"]))
     return "\n".join(lines)
 
 
@@ -218,7 +259,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short runs, for a smoke check")
-    parser.add_argument("--only", choices=("echo", "outbox", "bins", "housing", "bookings"))
+    parser.add_argument("--only", choices=("echo", "outbox", "bins", "housing", "bookings",
+                                                "notify"))
     parser.add_argument("--big-size", type=int, default=1_000_000,
                         help="properties in the large borough for the lookup comparison")
     parser.add_argument("--fresh", action="store_true",
@@ -245,6 +287,9 @@ def main():
     if args.only in (None, "bookings"):
         from bench import bookings
         results["bookings"] = bookings.run(seconds)
+    if args.only in (None, "notify"):
+        from bench import notify
+        results["notify"] = notify.run(seconds, burst=300 if args.quick else 1500)
     print(report(results))
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
