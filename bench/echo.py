@@ -50,3 +50,18 @@ def load(base_url, clients, seconds, path=ECHO, body=None, method="POST", ok=(20
     result["clients"] = clients
     result["errors"] = sum(errors)
     return result
+
+
+def wait_for_echo(stack, timeout=60):
+    """Returns once the stack's gateway answers the echo through bins."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.post(stack.base_url + "/api/v1/echo", json={"message": "ready?"},
+                             timeout=3).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("echo never answered:\n" + stack.tail("gateway"))
+        time.sleep(0.2)

@@ -31,12 +31,11 @@ from pathlib import Path
 import kombu
 import psycopg2
 import psycopg2.extras
-import requests
 from nameko.rpc import rpc
 
 from bench.common import fresh_database, percentile, private_vhost, summary
 from bench.cpu import CpuMeter
-from bench.echo import load
+from bench.echo import load, wait_for_echo
 from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.support.stack import NAMEKO, ROOT, Stack, free_port
@@ -80,17 +79,7 @@ def echo_baseline(uri, logs, seconds, clients=10):
     stack.start("bins")
     stack.start("gateway")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.post(stack.base_url + "/api/v1/echo", json={"message": "ready?"},
-                                 timeout=3).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("echo never answered:\n" + stack.tail("gateway"))
-            time.sleep(0.2)
+        wait_for_echo(stack)
         load(stack.base_url, 2, 1.0)  # warm up
         return load(stack.base_url, 1, seconds), load(stack.base_url, clients, seconds)
     finally:

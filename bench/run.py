@@ -14,12 +14,10 @@ import platform
 import subprocess
 import sys
 import tempfile
-import time
 
-import requests
 
 from bench.common import fresh_database, private_vhost
-from bench.echo import load
+from bench.echo import load, wait_for_echo
 from services.kit.migrate import migration_dirs
 from tests.support.stack import ROOT, Stack
 
@@ -43,17 +41,7 @@ def bench_echo(seconds):
         stack.start("bins")
         stack.start("gateway")
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if requests.post(stack.base_url + "/api/v1/echo",
-                                     json={"message": "ready?"}, timeout=3).status_code == 200:
-                        break
-                except requests.RequestException:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("echo never answered:\n" + stack.tail("gateway"))
-                time.sleep(0.2)
+            wait_for_echo(stack)
             load(stack.base_url, 2, 1.0)  # warm up pools and connections
             return {"one_client": load(stack.base_url, 1, seconds),
                     "ten_clients": load(stack.base_url, 10, seconds)}
