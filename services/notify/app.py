@@ -88,11 +88,15 @@ def attempt(providers, row):
     last try may have reached the provider is looked for first, so a send
     that timed out is never sent twice."""
     provider = providers[row["channel"]]
-    try:
-        if row["uncertain"]:
+    if row["uncertain"]:
+        try:
             found = provider.find(str(row["id"]))
-            if found is not None:
-                return found
+        except SendFailed as failed:
+            failed.uncertain = True  # still not known whether the last try went
+            return failed
+        if found is not None:
+            return found
+    try:
         return provider.send(outgoing(row))
     except SendFailed as failed:
         return failed
@@ -128,7 +132,7 @@ def settle(uow, settings, row, outcome, now):
         fallback = _fall_back(cur, settings, row, now)
         if fallback:
             settled.send_now.append(fallback)
-    store.finish(cur, row["id"], nxt.status, reason, now)
+    store.finish(cur, row["id"], nxt.status, reason, now, uncertain=outcome.uncertain)
     _publish_failed(uow, row, nxt.status, reason, settled.send_now, now)
     return settled
 
@@ -206,7 +210,12 @@ def replay(uow, message_id, now):
 
 
 def forget_old(uow, settings, now):
-    return store.forget_old(uow.cursor, now - dt.timedelta(days=settings.forget_after_days))
+    """Addresses left on old messages, expired timeline codes, and timeline
+    entries past their retention: the number of rows changed."""
+    cur = uow.cursor
+    return (store.forget_old(cur, now - dt.timedelta(days=settings.forget_after_days))
+            + store.drop_expired_codes(cur, now)
+            + store.drop_old_entries(cur, now - dt.timedelta(days=settings.timeline_days)))
 
 
 # --- the timeline -------------------------------------------------------------
@@ -222,7 +231,10 @@ def send_timeline_link(uow, settings, templates, address, now):
     cur = uow.cursor
     channel = timeline.address_channel(address)
     resident = timeline.resident_hash(settings.secret_key, channel, address)
-    if not store.has_timeline(cur, resident):
+    if not store.has_timeline(cur, resident) or store.code_since(
+            cur, resident, now - dt.timedelta(minutes=settings.timeline_link_minutes)):
+        # nothing to show, or a link went a moment ago: asking again and
+        # again must not flood someone's phone (perhaps their safe one)
         return []
     code = references.new_code()
     store.add_code(cur, _code_hash(code), resident, now,

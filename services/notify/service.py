@@ -156,6 +156,7 @@ class NotifyService(base.ServiceBase):
             ids = app.send_timeline_link(uow, self.config.settings, self.config.templates,
                                          args["address"], self.clock())
         self._send(ids)
+        return {"valid_days": self.config.settings.timeline_code_days}
 
     @rpc
     def timeline(self, code):
@@ -178,7 +179,8 @@ class NotifyService(base.ServiceBase):
         args = schemas.load(schemas.MessageId, message_id=message_id)
         with self.db.transaction() as uow:
             if not app.replay(uow, args["message_id"], self.clock()):
-                raise MessageNotFound("There is no dead message with that id.")
+                raise MessageNotFound("There is no dead message with that id that can "
+                                      "still be sent: its address may have been forgotten.")
         self._send([args["message_id"]])
         return {"replayed": str(args["message_id"])}
 

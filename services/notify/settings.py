@@ -21,6 +21,10 @@ class NotifySettings:
     # How long an owner has to say what a message should say.
     owner_timeout_seconds: float = 5.0
     timeline_code_days: int = 30
+    # One timeline link per address in this many minutes, however often asked.
+    timeline_link_minutes: int = 10
+    # Timeline entries are kept this long, as the owners keep their records.
+    timeline_days: int = 730
     # Addresses still kept on old messages (no receipt came, or dead and not
     # replayed) are forgotten after this many days.
     forget_after_days: int = 14
@@ -46,6 +50,9 @@ class NotifySettings:
             owner_timeout_seconds=number("OWNER_TIMEOUT_SECONDS",
                                          base.owner_timeout_seconds),
             timeline_code_days=number("TIMELINE_CODE_DAYS", base.timeline_code_days, int),
+            timeline_link_minutes=number("TIMELINE_LINK_MINUTES", base.timeline_link_minutes,
+                                         int),
+            timeline_days=number("TIMELINE_DAYS", base.timeline_days, int),
             forget_after_days=number("FORGET_AFTER_DAYS", base.forget_after_days, int),
             secret_key=config_secret_key(config.get("SECRET_KEY"), "notify", (
                 "residents' timelines start again and their timeline links stop working")),

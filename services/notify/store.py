@@ -75,19 +75,20 @@ _FORGET = """, to_address = NULL, subject = NULL, body = NULL, attachment = NULL
     fallback_address = NULL, fallback_subject = NULL, fallback_body = NULL"""
 
 
-def finish(cur, message_id, status, error, now):
+def finish(cur, message_id, status, error, now, uncertain=False):
     """Failed or dead. A failed message forgets its words; a dead one keeps
-    them, for an operator to replay."""
+    them, and whether its last try may have gone, for an operator to replay."""
     forget = _FORGET if status == "failed" else ""
     cur.execute(f"""UPDATE messages SET status = %s, last_error = %s, finished_at = %s,
-                           uncertain = false {forget}
-                     WHERE id = %s""", (status, error, now, message_id))
+                           uncertain = %s {forget}
+                     WHERE id = %s""",
+                (status, error, now, uncertain and status == "dead", message_id))
 
 
 def delivered(cur, message_id, now):
-    cur.execute("""UPDATE messages SET status = 'delivered', finished_at = %s,
-                          fallback_address = NULL, fallback_subject = NULL, fallback_body = NULL
-                    WHERE id = %s AND status = 'sent'""", (now, message_id))
+    """Delivered; a receipt can come before the sender has recorded the send."""
+    cur.execute(f"""UPDATE messages SET status = 'delivered', finished_at = %s {_FORGET}
+                     WHERE id = %s AND status IN ('sending', 'sent')""", (now, message_id))
     return cur.rowcount == 1
 
 
@@ -102,7 +103,8 @@ def dead(cur, limit):
 def replay(cur, message_id, now):
     cur.execute("""UPDATE messages SET status = 'pending', attempts = 0, due_at = %s,
                           finished_at = NULL
-                    WHERE id = %s AND status = 'dead'""", (now, message_id))
+                    WHERE id = %s AND status = 'dead' AND to_address IS NOT NULL""",
+                (now, message_id))
     return cur.rowcount == 1
 
 
@@ -153,6 +155,22 @@ def entries(cur, resident_hash, limit):
 def add_code(cur, code_hash, resident_hash, now, expires_at):
     cur.execute("""INSERT INTO timeline_codes (code_hash, resident_hash, created_at, expires_at)
                    VALUES (%s, %s, %s, %s)""", (code_hash, resident_hash, now, expires_at))
+
+
+def code_since(cur, resident_hash, since):
+    cur.execute("""SELECT 1 FROM timeline_codes WHERE resident_hash = %s AND created_at > %s
+                    LIMIT 1""", (resident_hash, since))
+    return cur.fetchone() is not None
+
+
+def drop_expired_codes(cur, now):
+    cur.execute("DELETE FROM timeline_codes WHERE expires_at <= %s", (now,))
+    return cur.rowcount
+
+
+def drop_old_entries(cur, before):
+    cur.execute("DELETE FROM timeline WHERE occurred_at < %s", (before,))
+    return cur.rowcount
 
 
 def resident_for_code(cur, code_hash, now):

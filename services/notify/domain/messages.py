@@ -128,7 +128,7 @@ def values(event_type, data, facts, base_url):
         booking["previous_time"] = when_text(data.get("previous_starts_at"))
     if event_type == "WaitlistOfferMade":
         booking["held_until"] = when_text(data.get("expires_at"))
-        booking["take_link"] = link("manage_path")
+        booking["take_link"] = link("offer_path")
     return booking
 
 

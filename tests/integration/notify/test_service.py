@@ -4,9 +4,11 @@ the Notify stand-in, exactly once; retries, fallbacks, dead messages,
 receipts and the timeline."""
 import datetime as dt
 import re
+import time
 
 import pytest
 from nameko.exceptions import RemoteError
+from nameko.testing.services import entrypoint_hook
 
 from services.kit import dlq
 from tests.integration.notify.conftest import FACTS, new_id, query, wait_until
@@ -98,7 +100,6 @@ def test_the_same_event_twice_sends_once(running, publish, smtp, notify_db):
     publish("bins", "ReportFiled", data, event_id=first["event_id"])
     smtp.wait_for(1)
     settled(notify_db)
-    import time
     time.sleep(1.0)
     assert len(smtp.messages) == 1 and len(messages(notify_db)) == 1
 
@@ -229,6 +230,34 @@ def test_a_message_out_of_attempts_is_dead_until_an_operator_replays_it(
     assert err.value.exc_type == "MessageNotFound"
 
 
+def test_a_dead_message_whose_address_was_forgotten_cannot_be_replayed(
+        running, publish, fake_notify, notify_db):
+    fake_notify.fail_next(3, status=503)
+    publish("bookings", "SlotBooked", booking(new_id(), contact(email=None, phone=MOBILE)))
+    [row] = settled(notify_db, status=("dead",))
+    query(notify_db, "UPDATE messages SET finished_at = now() - interval '30 days'")
+    with entrypoint_hook(running.container, "forget_old_addresses") as forget:
+        assert forget() >= 1
+    with pytest.raises(RemoteError) as err:
+        running.replay(str(row["id"]))
+    assert err.value.exc_type == "MessageNotFound" and "forgotten" in err.value.value
+    assert messages(notify_db)[0]["status"] == "dead"
+
+
+def test_old_timeline_entries_and_expired_codes_are_dropped(running, publish, smtp,
+                                                            notify_db):
+    publish("bins", "ReportFiled", report(new_id(), contact()))
+    smtp.wait_for(1)
+    running.send_timeline_link(MAIL)
+    smtp.wait_for(2)
+    query(notify_db, "UPDATE timeline SET occurred_at = occurred_at - interval '800 days'")
+    query(notify_db, "UPDATE timeline_codes SET expires_at = now() - interval '1 day'")
+    with entrypoint_hook(running.container, "forget_old_addresses") as forget:
+        forget()
+    assert query(notify_db, "SELECT count(*) AS n FROM timeline")[0]["n"] == 0
+    assert query(notify_db, "SELECT count(*) AS n FROM timeline_codes")[0]["n"] == 0
+
+
 def test_a_template_the_facts_cannot_fill_parks_the_event_and_sends_nothing(
         running, publish, smtp, notify_db):
     event = publish("bins", "ReportFiled", report(new_id(), contact(), service_name=None))
@@ -240,7 +269,6 @@ def test_a_template_the_facts_cannot_fill_parks_the_event_and_sends_nothing(
 
 def test_an_owner_that_is_down_only_delays_the_message(notify, owners, publish, smtp):
     publish("bins", "ReportFiled", report(new_id(), contact()))
-    import time
     time.sleep(0.5)
     assert smtp.messages == []
     owners("bins")
@@ -248,6 +276,18 @@ def test_an_owner_that_is_down_only_delays_the_message(notify, owners, publish, 
 
 
 # --- delivery receipts ---------------------------------------------------------
+
+def test_a_receipt_that_beats_the_senders_own_record_still_counts(running, publish,
+                                                                 notify_db, listen):
+    delivered = listen("NotificationDelivered")
+    publish("bookings", "SlotBooked", booking(new_id(), contact(email=None, phone=MOBILE)))
+    [row] = settled(notify_db)
+    query(notify_db, "UPDATE messages SET status = 'sending'")  # as if mid-send
+    running.record_receipt(str(row["id"]), "delivered")
+    assert len(delivered.collect(1)) == 1
+    [row] = messages(notify_db)
+    assert row["status"] == "delivered" and row["fallback_address"] is None
+
 
 def test_a_delivery_receipt_is_announced_once(running, publish, fake_notify, notify_db,
                                               listen):
@@ -287,9 +327,13 @@ def test_a_resident_sees_their_reports_bookings_and_messages_in_order(
     smtp.wait_for(1)
     publish("bookings", "SlotBooked", booking(new_id(), contact()))
     smtp.wait_for(2)
-    running.send_timeline_link(MAIL)
+    assert running.send_timeline_link(MAIL) == {"valid_days": 30}
     link_mail = smtp.wait_for(3)[2].email
     [code] = re.findall(r"https://council\.example/timeline/(\S+)", link_mail.get_content())
+    # asked again at once: no second message, so nobody's phone is flooded
+    running.send_timeline_link(MAIL)
+    time.sleep(0.5)
+    assert len(smtp.messages) == 3
 
     entries = running.timeline(code)["entries"]
     titles = [e["title"] for e in entries]
@@ -303,8 +347,7 @@ def test_a_resident_sees_their_reports_bookings_and_messages_in_order(
 
 
 def test_asking_for_a_link_for_an_unknown_address_sends_nothing(running, smtp):
-    assert running.send_timeline_link("nobody@example.com") is None
-    import time
+    assert running.send_timeline_link("nobody@example.com") == {"valid_days": 30}
     time.sleep(0.5)
     assert smtp.messages == []
     with pytest.raises(RemoteError) as err:
