@@ -557,6 +557,23 @@ class BookingsRoutes:
             "joined": joined, "type": appt_type, "words": bookings.words(),
             "office": _by_id(setup["offices"]).get(office_id)})
 
+    @page("GET", f"{BASE}/offer/<reference>")
+    def bookings_offer_page(self, request, reference):
+        """Take a place held for you from the waiting list
+
+        The link in the offer message: the held place's reference and code
+        go into the hold cookie, and the person carries on as if they had
+        chosen the time themselves."""
+        code = request.args.get("code")
+        booking = self._booking_or_none(reference, code) if code else None
+        if booking is None:
+            return self.pages.render(request, "error.html", {
+                "title": "This link does not work",
+                "message": "Check you copied the whole link from your message"}, status=404)
+        return self._cookies()[1].attach(redirect(f"{BASE}/details"), request, {
+            "reference": booking["reference"], "secret": code, "back": BASE},
+            self.settings.cookie_secure)
+
     # --- resident pages: details and confirmation ---
 
     @page("GET", f"{BASE}/details")

@@ -372,7 +372,7 @@ def _contact(booking):
 
 def notification_facts(cur, settings, booking_id, with_calendar=False):
     """The facts a message about this booking needs, for the notification
-    service to fetch at send time (events carry only ids). `manage_path`
+    service to fetch when the event arrives (events carry only ids). `manage_path`
     holds the booking's secret: it goes only to the person's own address."""
     booking = store.booking_by_id(cur, booking_id)
     if booking is None:
@@ -385,7 +385,10 @@ def notification_facts(cur, settings, booking_id, with_calendar=False):
              "start": booking["starts_at"].astimezone(dt.timezone.utc).isoformat(),
              "end": booking["ends_at"].astimezone(dt.timezone.utc).isoformat(),
              "manage_path": (f"/bookings/manage/{booking['reference']}"
-                              f"?code={_secret(settings, booking['id'])}")}
+                             f"?code={_secret(settings, booking['id'])}"),
+             # a place held for someone on the waiting list, to take it
+             "offer_path": (f"/bookings/offer/{booking['reference']}"
+                            f"?code={_secret(settings, booking['id'])}")}
     if with_calendar:
         facts["calendar_ics"] = _calendar_file(booking, office, appt_type)
     return facts

@@ -407,3 +407,18 @@ def test_a_hold_that_ended_is_said_so(bookings_stack):
 class FakeRequest:
     def __init__(self, value):
         self.cookies = {"booking_hold": value}
+
+
+def test_a_held_place_offered_by_message_opens_its_details_page(bookings_stack):
+    """The waiting-list offer's link: the held place's reference and code."""
+    [slot, *_] = slots(bookings_stack, "council-tax", working_days(4)[3])
+    held = hold(bookings_stack, slot)
+    assert held.status_code == 201, held.text
+    body = held.json()
+    browser = Browser(bookings_stack)
+    page = browser.get(f"/bookings/offer/{body['reference']}", code=body["secret"])
+    assert page.status_code == 200 and browser.path == "/bookings/details"
+    assert bookings_day_text(slot["start"]) in browser.text
+    assert 'name="email"' in page.text  # the form that confirms it
+    wrong = Browser(bookings_stack).get(f"/bookings/offer/{body['reference']}", code="WRONG")
+    assert wrong.status_code == 404 and "This link does not work" in wrong.text
