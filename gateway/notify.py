@@ -19,9 +19,8 @@ class ReceiptSchema(Schema):
         unknown = EXCLUDE
 
     id = fields.String(required=True)
-    reference = fields.UUID(required=True, allow_none=False, error_messages={
-        "invalid_uuid": "The reference is not one of our message ids",
-        "null": "The reference is not one of our message ids"})
+    # Notify sends null for messages sent from its own website: taken, ignored.
+    reference = fields.String(required=True, allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(
         RECEIPT_STATUSES, error="The status must be one of: " + ", ".join(RECEIPT_STATUSES)))
     notification_type = fields.String(load_default=None)
@@ -89,8 +88,11 @@ class ReplayAnswerSchema(GatewaySchema):
     replayed = fields.String(required=True)
 
 
-LINK_SENT = ("If we have anything for that address, we have sent it a link to your "
-             "timeline. The link works for 30 days.")
+def link_sent(answer):
+    """What a resident is told after asking for a link, known address or not."""
+    days = (answer or {}).get("valid_days") or 30
+    return ("If we have anything for that address, we have sent it a link to your "
+            f"timeline. The link works for {days} days.")
 
 MESSAGE_STATUS_WORDS = {"pending": "Sending", "sending": "Sending", "sent": "Sent",
                         "delivered": "Delivered", "failed": "Could not be delivered",

@@ -12,6 +12,7 @@ uses the council's services.
 """
 import hmac
 import logging
+import uuid
 
 from gateway import errors, notify, schemas
 from gateway.auth import SUPERVISOR
@@ -40,8 +41,11 @@ class NotifyRoutes:
         we do not know is taken and ignored, so Notify does not retry it."""
         self._check_callback_token(request)
         body = request.validated
-        answer = self.rpc.call("notify", "record_receipt", str(body["reference"]),
-                               body["status"])
+        try:
+            message_id = str(uuid.UUID(body["reference"] or ""))
+        except ValueError:
+            return {"received": False}  # not one of ours: Notify need not retry it
+        answer = self.rpc.call("notify", "record_receipt", message_id, body["status"])
         return {"received": bool(answer and answer.get("known"))}
 
     def _check_callback_token(self, request):
@@ -65,8 +69,9 @@ class NotifyRoutes:
         Send the email address or UK mobile number you gave with a report,
         a housing request or a booking. If anything happened for it, a link
         goes to that address; the answer is the same either way."""
-        self.rpc.call("notify", "send_timeline_link", request.validated["address"].strip())
-        return {"message": notify.LINK_SENT}
+        answer = self.rpc.call("notify", "send_timeline_link",
+                               request.validated["address"].strip())
+        return {"message": notify.link_sent(answer)}
 
     @api("GET", "/api/v1/timeline", response=notify.TimelineSchema,
          tags=["timeline"], errors=[404, 503])
@@ -94,8 +99,10 @@ class NotifyRoutes:
         if request.form_errors:
             return self.pages.render(request, "timeline_start.html", {
                 "errors": request.form_errors, "values": request.form}, status=400)
-        self.rpc.call("notify", "send_timeline_link", request.validated["address"].strip())
-        return self.pages.render(request, "timeline_sent.html", {"message": notify.LINK_SENT})
+        answer = self.rpc.call("notify", "send_timeline_link",
+                               request.validated["address"].strip())
+        return self.pages.render(request, "timeline_sent.html",
+                                 {"message": notify.link_sent(answer)})
 
     @page("GET", f"{BASE}/<code>")
     def timeline_page(self, request, code):
