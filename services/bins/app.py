@@ -322,7 +322,7 @@ def _tracking_path(settings, row):
 
 def notification_facts(cur, settings, report_id):
     """The facts a message about this report needs, for the notification
-    service to fetch at send time (events carry only ids). `tracking_path`
+    service to fetch when the event arrives (events carry only ids). `tracking_path`
     may hold the report's tracking code: it goes only to the resident's own
     address."""
     row = store.notification_facts(cur, report_id)

@@ -75,7 +75,7 @@ class BinsService(base.ServiceBase):
     @rpc
     def notification_facts(self, report_id):
         """What the notification service may say about a report, and where
-        to send it: the resident's own contact details, read at send time."""
+        to send it: the resident's own contact details, read when the event arrives."""
         args = schemas.load(schemas.NotificationFacts, report_id=report_id)
         with self.db.read() as cur:
             return app.notification_facts(cur, self.settings, **args)

@@ -109,7 +109,7 @@ class BookingsService(base.ServiceBase):
     @rpc
     def notification_facts(self, booking_id, with_calendar=False):
         """What the notification service may say about a booking, and where
-        to send it: the person's own contact details, read at send time;
+        to send it: the person's own contact details, read when the event arrives;
         `with_calendar` adds the booking's calendar file."""
         args = schemas.load(schemas.NotificationFacts, booking_id=booking_id,
                             with_calendar=with_calendar)

@@ -224,7 +224,7 @@ def _contact(case):
 
 def notification_facts(cur, settings, case_id):
     """The facts a message about this case needs, for the notification
-    service to fetch at send time (events carry only ids): no notes and no
+    service to fetch when the event arrives (events carry only ids): no notes and no
     other answers."""
     case = _case(cur, case_id)
     next_step = case["outcome"]["next_step"]

@@ -72,7 +72,7 @@ class HousingService(base.ServiceBase):
     @rpc
     def notification_facts(self, case_id):
         """What the notification service may say about a case, and where to
-        send it: the person's own contact choice, read at send time."""
+        send it: the person's own contact choice, read when the event arrives."""
         args = schemas.load(schemas.NotificationFacts, case_id=case_id)
         with self.db.read() as cur:
             return app.notification_facts(cur, self.config.settings, **args)
