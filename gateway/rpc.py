@@ -51,6 +51,8 @@ from nameko.exceptions import RemoteError, UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import ReplyListener, ServiceProxy
 
+from services.kit.rpc import forget_reply
+
 from gateway import errors
 from gateway.settings import Settings
 
@@ -185,7 +187,7 @@ class RpcClient:
         except eventlet.Timeout as exc:
             if exc is not deadline:
                 raise
-            self._forget(reply)
+            forget_reply(self.reply_listener, reply)
             # an attribute, not context data, which would go out with later calls
             setattr(self.worker_ctx, _OUTCOME_UNKNOWN, True)
             raise unavailable(service, "did not answer in time")
@@ -211,17 +213,6 @@ class RpcClient:
 
         pool = eventlet.GreenPool(max(1, len(calls)))
         return dict(pool.imap(one, calls.items()))
-
-    def _forget(self, reply):
-        # nameko keeps a reply event per call until its reply arrives: drop
-        # ours so abandoned calls do not pile up
-        if reply is None:
-            return
-        events = self.reply_listener._reply_events
-        for key, event in list(events.items()):
-            if event is reply.reply_event:
-                events.pop(key, None)
-                break
 
 
 class ServiceRpc(DependencyProvider):

@@ -11,6 +11,8 @@ from nameko.exceptions import RemoteError, UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import ReplyListener, ServiceProxy
 
+from services.kit.rpc import forget_reply
+
 
 class OwnerUnavailable(Exception):
     """The owner did not answer in time: try the event again later."""
@@ -40,7 +42,7 @@ class Owners:
         except eventlet.Timeout as exc:
             if exc is not deadline:
                 raise
-            self._forget(reply)
+            forget_reply(self.reply_listener, reply)
             raise OwnerUnavailable(f"{service} did not answer in {self.timeout} s")
         except UnknownService:
             raise OwnerUnavailable(f"{service} is not running")
@@ -50,17 +52,6 @@ class Owners:
             raise
         finally:
             deadline.cancel()
-
-    def _forget(self, reply):
-        # nameko keeps a reply event per call until its reply comes: drop an
-        # abandoned one so they do not pile up
-        if reply is None:
-            return
-        events = self.reply_listener._reply_events
-        for key, event in list(events.items()):
-            if event is reply.reply_event:
-                events.pop(key, None)
-                break
 
 
 class OwnerRpc(DependencyProvider):

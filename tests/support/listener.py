@@ -1,4 +1,5 @@
 """A plain queue a test binds before anything publishes, then drains."""
+import contextlib
 import time
 
 import kombu
@@ -32,3 +33,25 @@ class Listener:
     def close(self):
         self.queue.delete()
         self.conn.release()
+
+
+@contextlib.contextmanager
+def event_listeners(uri, service, test_name):
+    """Yields make(event_type) -> a Listener on `service`'s events, or
+    make(exchange=..., arguments=...) on another exchange; all are deleted
+    afterwards. For a `listen` fixture."""
+    made = []
+    topic = kombu.Exchange(f"{service}.events", type="topic", durable=True)
+
+    def make(event_type=None, exchange=None, arguments=None):
+        name = f"test-{service}-{test_name[:50]}-{len(made)}"
+        listener = Listener(uri, name, exchange or topic, routing_key=event_type or "",
+                            arguments=arguments)
+        made.append(listener)
+        return listener
+
+    try:
+        yield make
+    finally:
+        for listener in made:
+            listener.close()

@@ -13,7 +13,7 @@ from services.bins import generator
 from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.support.clock import Clock
-from tests.support.listener import Listener
+from tests.support.listener import event_listeners
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -92,20 +92,10 @@ def bins_config(bins_db, bins_topology):
 def listen(bins_topology, request):
     """listen("ReportFiled") on bins.events, or listen(round_id="FOOD-0001")
     on bins.rounds."""
-    made = []
-
-    def make(event_type=None, round_id=None):
-        name = f"test-bins-{request.node.name[:50]}-{len(made)}"
-        if round_id is not None:
-            exchange = kombu.Exchange("bins.rounds", type="headers", durable=True)
-            listener = Listener(bins_topology.uri, name, exchange,
-                                arguments={"x-match": "all", "round_id": round_id})
-        else:
-            exchange = kombu.Exchange("bins.events", type="topic", durable=True)
-            listener = Listener(bins_topology.uri, name, exchange, routing_key=event_type)
-        made.append(listener)
-        return listener
-
-    yield make
-    for listener in made:
-        listener.close()
+    rounds = kombu.Exchange("bins.rounds", type="headers", durable=True)
+    with event_listeners(bins_topology.uri, "bins", request.node.name) as make:
+        def listen_to(event_type=None, round_id=None):
+            if round_id is None:
+                return make(event_type)
+            return make(exchange=rounds, arguments={"x-match": "all", "round_id": round_id})
+        yield listen_to

@@ -17,7 +17,7 @@ from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 from tests.support.clock import Clock
-from tests.support.listener import Listener
+from tests.support.listener import event_listeners
 
 CLOCK = Clock()
 
@@ -66,18 +66,8 @@ def bookings(container_factory, bookings_config):
 
 @pytest.fixture
 def listen(bookings_topology, request):
-    made = []
-
-    def make(event_type):
-        name = f"test-bookings-{request.node.name[:50]}-{len(made)}"
-        exchange = kombu.Exchange("bookings.events", type="topic", durable=True)
-        listener = Listener(bookings_topology.uri, name, exchange, routing_key=event_type)
-        made.append(listener)
-        return listener
-
-    yield make
-    for listener in made:
-        listener.close()
+    with event_listeners(bookings_topology.uri, "bookings", request.node.name) as make:
+        yield make
 
 
 @pytest.fixture

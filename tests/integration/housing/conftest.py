@@ -1,6 +1,5 @@
 """A fresh housing database, a pinned clock, and listeners for the housing
 events, on the run's private vhost."""
-import kombu
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
@@ -9,7 +8,7 @@ from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 from tests.support.clock import Clock
-from tests.support.listener import Listener
+from tests.support.listener import event_listeners
 
 CLOCK = Clock()
 
@@ -48,15 +47,5 @@ def housing(container_factory, housing_config):
 
 @pytest.fixture
 def listen(housing_topology, request):
-    made = []
-
-    def make(event_type):
-        name = f"test-housing-{request.node.name[:50]}-{len(made)}"
-        exchange = kombu.Exchange("housing.events", type="topic", durable=True)
-        listener = Listener(housing_topology.uri, name, exchange, routing_key=event_type)
-        made.append(listener)
-        return listener
-
-    yield make
-    for listener in made:
-        listener.close()
+    with event_listeners(housing_topology.uri, "housing", request.node.name) as make:
+        yield make

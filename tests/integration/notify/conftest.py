@@ -19,7 +19,7 @@ from services.kit.migrate import migration_dirs
 from services.notify.service import NotifyService
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 from tests.support.fake_notify import FakeNotify
-from tests.support.listener import Listener
+from tests.support.listener import event_listeners
 from tests.support.smtp_server import SmtpServer
 
 FACTS = {}  # subject id -> facts, as the owner would answer
@@ -145,18 +145,8 @@ def publish(notify_topology):
 
 @pytest.fixture
 def listen(notify_topology, request):
-    made = []
-
-    def make(event_type):
-        name = f"test-notify-{request.node.name[:50]}-{len(made)}"
-        exchange = kombu.Exchange("notify.events", type="topic", durable=True)
-        listener = Listener(notify_topology.uri, name, exchange, routing_key=event_type)
-        made.append(listener)
-        return listener
-
-    yield make
-    for listener in made:
-        listener.close()
+    with event_listeners(notify_topology.uri, "notify", request.node.name) as make:
+        yield make
 
 
 def wait_until(check, timeout=8.0, every=0.05):
