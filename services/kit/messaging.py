@@ -95,10 +95,17 @@ class ReliableEventHandler(EventHandler):
         self.connection = kombu.Connection(
             self.container.config["AMQP_URI"], connect_timeout=5,
             transport_options={"confirm_publish": True})
+        # This handler's own pool: kombu's shared ones are keyed by the
+        # broker's address, so closing one when a container stops would
+        # close it for every other container in the process too.
+        workers = self.container.max_workers
+        self.producers = kombu.pools.ProducerPool(self.connection.Pool(limit=workers),
+                                                  limit=workers)
 
     def stop(self):
         super().stop()
-        kombu.pools.producers[self.connection].force_close_all()
+        self.producers.force_close_all()
+        self.producers.connections.force_close_all()
 
     def unpack_message_headers(self, message):
         # Only nameko's own headers become context data: broker headers such
@@ -149,7 +156,7 @@ class ReliableEventHandler(EventHandler):
     def _settle_by_retrying(self, message, error, attempt, body):
         delay = self.delays[attempt - 1]
         try:
-            with kombu.pools.producers[self.connection].acquire(block=True) as producer:
+            with self.producers.acquire(block=True) as producer:
                 delay_queue = topology.declare_delay_queue(
                     producer.connection, self.queue.name, delay)
                 self._republish(producer, message, delay_queue, {ATTEMPT_HEADER: attempt + 1})
@@ -170,7 +177,7 @@ class ReliableEventHandler(EventHandler):
                  "x-attempts": attempt,
                  "x-parked-at": dt.datetime.now(dt.timezone.utc).isoformat()}
         try:
-            with kombu.pools.producers[self.connection].acquire(block=True) as producer:
+            with self.producers.acquire(block=True) as producer:
                 topology.declare_parking(producer.connection)
                 self._republish(producer, message, topology.PARKED_QUEUE, extra)
         except Exception:

@@ -9,6 +9,7 @@ import psycopg2
 import pytest
 
 from services.kit import dlq, topology
+from services.kit.messaging import event_handler
 from tests.integration.kit.conftest import wait_for
 from tests.integration.kit.services import ATTEMPTS, Flaky, Tally
 
@@ -216,3 +217,30 @@ def test_replay_all_is_one_pass_and_keeps_what_has_nowhere_to_go(
     kept = dlq.replay(everything=True, uri=broker.uri)
     assert [r["kept"] for r in kept] == ["its queue no longer exists"] * 3
     assert len(parked()) == 3
+
+
+class Bystander:
+    """Another service in the same process, stopped while Flaky runs."""
+    name = "bystander"
+
+    @event_handler("ledger", "EntryVoided")
+    def on_voided(self, event):
+        pass
+
+
+def test_a_container_stopping_does_not_stop_another_one_parking(
+        container_factory, broker, parked, attempts):
+    config = {"AMQP_URI": broker.uri, "max_workers": 2,
+              "EVENT_RETRY_DELAYS": [0.2, 0.4, 0.8, 1.6]}
+    container_factory(Flaky, config).start()
+    bystander = container_factory(Bystander, config)
+    bystander.start()
+    attempts.permanent = True
+    publish_raw(broker.uri, envelope())
+    assert wait_for(lambda: len(parked()) == 1, timeout=10)
+
+    # both handlers talk to the same broker: stopping one must leave the
+    # other able to retry and park
+    bystander.stop()
+    publish_raw(broker.uri, envelope())
+    assert wait_for(lambda: len(parked()) == 2, timeout=10)
