@@ -69,6 +69,14 @@ class NotifyService(base.ServiceBase):
     def on_case_triaged(self, event):
         self._tell(event)
 
+    @_handles(HOUSING_EVENTS, "CaseAssigned")
+    def on_case_assigned(self, event):
+        self._tell(event)
+
+    @_handles(HOUSING_EVENTS, "CaseClosed")
+    def on_case_closed(self, event):
+        self._tell(event)
+
     @_handles(BOOKINGS_EVENTS, "SlotBooked")
     def on_slot_booked(self, event):
         self._tell(event)

@@ -33,6 +33,8 @@ LOOKUPS = {
     "ReportFiled": Lookup("bins", "report_id"),
     "ReportResolved": Lookup("bins", "report_id"),
     "CaseTriaged": Lookup("housing", "case_id"),
+    "CaseAssigned": Lookup("housing", "case_id"),
+    "CaseClosed": Lookup("housing", "case_id"),
     "SlotBooked": Lookup("bookings", "booking_id", _CALENDAR),
     "BookingRescheduled": Lookup("bookings", "booking_id", _CALENDAR),
     "BookingCancelled": Lookup("bookings", "booking_id", _CALENDAR),
@@ -42,6 +44,9 @@ LOOKUPS = {
 CONTACT_LOOKUPS = {"WaitlistOfferMade": Lookup("housing", "case_id")}
 
 EVENT_TYPES = tuple(LOOKUPS)
+# What happened to a case after triage goes on the person's timeline, but
+# sends nothing: the caseworker contacts them as the case needs.
+TIMELINE_ONLY = frozenset({"CaseAssigned", "CaseClosed"})
 
 
 def lookups(event_type, data):
@@ -143,7 +148,7 @@ def draft(templates, event_type, data, facts, contact, base_url):
     """The message for this event, or None when there is nobody to tell.
     MissingPlaceholders when the facts cannot fill the template: better no
     message than one with a hole in it."""
-    if contact is None:
+    if contact is None or event_type in TIMELINE_ONLY:
         return None
     order = channels.choose(contact)
     if not order:

@@ -82,6 +82,12 @@ def for_event(event_type, data, facts, safe=False):
             return Entry("case", "We have your request", None, ref)
         return Entry("case", "You asked us for help with housing",
                      facts.get("next_step_title"), ref)
+    if event_type == "CaseAssigned":
+        return Entry("case", "Your request was updated" if safe else
+                     "A caseworker is working on your case", None, ref)
+    if event_type == "CaseClosed":
+        return Entry("case", "Your request was updated" if safe else
+                     "Your case was closed", None, ref)
     when = when_text(facts.get("start"))
     if event_type == "SlotBooked":
         return Entry("booking", f"You booked a {_type(facts)} appointment",

@@ -346,6 +346,26 @@ def test_a_resident_sees_their_reports_bookings_and_messages_in_order(
     assert "SECRETCODE" not in str(entries)
 
 
+def test_a_case_assigned_then_closed_adds_to_the_timeline_and_sends_nothing(
+        running, publish, smtp, notify_db):
+    case_id = new_id()
+    publish("housing", "CaseTriaged", case(case_id, contact()))
+    smtp.wait_for(1)
+    publish("housing", "CaseAssigned", {"case_id": case_id, "reference": "HL-4M7P-28",
+                                        "caseworker_id": "cw-1",
+                                        "assigned_at": "2026-12-01T10:00:00+00:00"})
+    publish("housing", "CaseClosed", {"case_id": case_id, "reference": "HL-4M7P-28",
+                                      "outcome": "prevented", "duty": "prevention",
+                                      "closed_by": "cw-1",
+                                      "closed_at": "2026-12-02T10:00:00+00:00"})
+    titles = wait_until(lambda: (lambda rows: rows if len(rows) == 4 else None)(
+        [r["title"] for r in query(notify_db, "SELECT title FROM timeline "
+                                   "ORDER BY occurred_at, id")]))
+    assert titles[2:] == ["A caseworker is working on your case", "Your case was closed"]
+    time.sleep(0.5)
+    assert len(smtp.messages) == 1 and len(messages(notify_db)) == 1
+
+
 def test_asking_for_a_link_for_an_unknown_address_sends_nothing(running, smtp):
     assert running.send_timeline_link("nobody@example.com") == {"valid_days": 30}
     time.sleep(0.5)

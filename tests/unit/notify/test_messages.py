@@ -31,10 +31,20 @@ CASE = {"reference": "HL-4M7P-28", "next_step_text": "Book an appointment within
         "next_step_title": "Book an appointment"}
 
 
-def test_every_event_has_an_owner_and_a_template():
+def test_every_event_has_an_owner_and_a_template_or_only_a_timeline_entry():
     for event_type in messages.EVENT_TYPES:
-        assert event_type in TEMPLATES.event_types
+        assert (event_type in TEMPLATES.event_types) != (event_type in messages.TIMELINE_ONLY)
         assert messages.LOOKUPS[event_type].service in ("bins", "housing", "bookings")
+
+
+@pytest.mark.parametrize("event_type,title", [("CaseAssigned",
+                                               "A caseworker is working on your case"),
+                                              ("CaseClosed", "Your case was closed")])
+def test_a_case_assigned_or_closed_is_on_the_timeline_and_sends_nothing(event_type, title):
+    assert messages.draft(TEMPLATES, event_type, {}, CASE, contact(), BASE) is None
+    assert timeline.for_event(event_type, {}, CASE).title == title
+    assert timeline.for_event(event_type, {}, CASE, safe=True).title == \
+        "Your request was updated"
 
 
 @pytest.mark.parametrize("data,expected", [
