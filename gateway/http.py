@@ -116,6 +116,15 @@ def resident_secret(request):
     return value if 0 < len(value) <= 256 else None
 
 
+# Paths that carry a resident's secret: a timeline link's code opens their
+# timeline, so it must not sit in the access log for whoever reads it.
+_SECRET_IN_PATH = re.compile(r"^(/timeline/)[^/]+")
+
+
+def loggable_path(path):
+    return _SECRET_IN_PATH.sub(r"\1(code)", path)
+
+
 def client_ip(request, trusted_hops):
     """The client's address; X-Forwarded-For only counts behind as many
     trusted proxies as configured, since anyone can send that header."""
@@ -322,8 +331,9 @@ class GatewayWsgiApp:
             response = self.server.error_response(
                 request, errors.internal_error(cid), spec)
         self.server.finish(request, response)
-        access_log.info("%s %s %s", request.method, request.path, response.status_code,
-                        extra={"method": request.method, "path": request.path,
+        path = loggable_path(request.path)
+        access_log.info("%s %s %s", request.method, path, response.status_code,
+                        extra={"method": request.method, "path": path,
                                "status": response.status_code,
                                "duration_ms": round((time.monotonic() - started) * 1000, 1)})
         set_correlation_id(None)

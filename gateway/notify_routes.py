@@ -21,7 +21,9 @@ from gateway.http import api, page, resident_secret
 log = logging.getLogger(__name__)
 
 BASE = "/timeline"
-# an address or a code tried from one place: enough for a person's typos
+# links asked for from one place: enough for a person's typos (reading a
+# timeline is not limited: its code cannot be guessed, 60 bits looked up by
+# its hash)
 LOOKUP_LIMIT = "10/minute"
 
 
@@ -99,8 +101,14 @@ class NotifyRoutes:
         if request.form_errors:
             return self.pages.render(request, "timeline_start.html", {
                 "errors": request.form_errors, "values": request.form}, status=400)
-        answer = self.rpc.call("notify", "send_timeline_link",
-                               request.validated["address"].strip())
+        try:
+            answer = self.rpc.call("notify", "send_timeline_link",
+                                   request.validated["address"].strip())
+        except errors.ValidationFailed as refused:
+            return self.pages.render(request, "timeline_start.html", {
+                "errors": {"address": (refused.fields or {}).get("address")
+                           or [refused.message]},
+                "values": request.form}, status=400)
         return self.pages.render(request, "timeline_sent.html",
                                  {"message": notify.link_sent(answer)})
 

@@ -68,9 +68,11 @@ def _add(cur, settings, event_id, event_type, draft, now, fallback_of=None):
 
 # --- sending ------------------------------------------------------------------
 
-def claim_due(uow, settings, now, ids=None):
+def claim_due(uow, settings, now, ids=None, limit=1):
+    """Claims are one message at a time by default, so a lease starts just
+    before its send rather than waiting behind a batch."""
     lease = now + dt.timedelta(seconds=settings.send_lease_seconds)
-    return store.claim_due(uow.cursor, now, lease, settings.send_batch, ids)
+    return store.claim_due(uow.cursor, now, lease, limit, ids)
 
 
 def outgoing(row):
@@ -100,6 +102,10 @@ def attempt(providers, row):
         return provider.send(outgoing(row))
     except SendFailed as failed:
         return failed
+    except Exception as exc:  # a provider's own bug: retried, then dead, never stuck
+        log.exception("provider raised", extra={"message_id": str(row["id"])})
+        return SendFailed("temporary", f"the provider raised {type(exc).__name__}",
+                          uncertain=True)
 
 
 @dataclasses.dataclass
@@ -111,11 +117,13 @@ class Settled:
 def settle(uow, settings, row, outcome, now):
     """Records what a send came to: sent; tried again later; or failed for
     good (then the other channel, if the resident gave one) or out of
-    attempts (dead, for an operator to replay)."""
+    attempts (dead, for an operator to replay). Nothing at all when this
+    sender's claim has lapsed and another took the message, or a receipt or
+    an operator got there first: theirs is the word that counts."""
     cur = uow.cursor
     if not isinstance(outcome, SendFailed):
-        store.mark_sent(cur, row["id"], outcome.provider, outcome.provider_id, now)
-        return Settled("sent")
+        held = store.mark_sent(cur, row, outcome.provider, outcome.provider_id, now)
+        return Settled("sent" if held else "lost")
     nxt = messages.after_failure(outcome, row["attempts"], now,
                                  has_fallback=bool(row["fallback_address"]),
                                  max_attempts=settings.max_attempts,
@@ -125,14 +133,15 @@ def settle(uow, settings, row, outcome, now):
                                       "attempt": row["attempts"], "next": nxt.status,
                                       "reason": reason})
     if nxt.status == "pending":
-        store.retry_later(cur, row["id"], nxt.retry_at, reason, outcome.uncertain)
-        return Settled("pending")
+        held = store.retry_later(cur, row, nxt.retry_at, reason, outcome.uncertain)
+        return Settled("pending" if held else "lost")
+    if not store.finish(cur, row, nxt.status, reason, now, uncertain=outcome.uncertain):
+        return Settled("lost")
     settled = Settled(nxt.status)
     if nxt.fall_back:
         fallback = _fall_back(cur, settings, row, now)
         if fallback:
             settled.send_now.append(fallback)
-    store.finish(cur, row["id"], nxt.status, reason, now, uncertain=outcome.uncertain)
     _publish_failed(uow, row, nxt.status, reason, settled.send_now, now)
     return settled
 
@@ -184,14 +193,15 @@ def record_receipt(uow, settings, message_id, status, now):
             uow.publish("NotificationDelivered", {**_about(row), "status": "delivered"},
                         occurred_at=now)
         return []
-    if row["status"] != "sent":
-        return []
     failure = SendFailed(channels.classify(error_name=status), f"the provider said {status}")
+    # A receipt can beat the sender's own record of the send ('sending').
+    if not store.failed_by_receipt(cur, row["id"], f"{failure.kind.value}: {failure.reason}",
+                                   now):
+        return []
     send_now = []
     if failure.permanent and row["fallback_address"]:
         fallback = _fall_back(cur, settings, row, now)
         send_now += [fallback] if fallback else []
-    store.finish(cur, row["id"], "failed", f"{failure.kind.value}: {failure.reason}", now)
     _publish_failed(uow, row, "failed", failure.reason, send_now, now)
     return send_now
 
@@ -231,6 +241,7 @@ def send_timeline_link(uow, settings, templates, address, now):
     cur = uow.cursor
     channel = timeline.address_channel(address)
     resident = timeline.resident_hash(settings.secret_key, channel, address)
+    store.lock_resident(cur, resident)  # two requests at once send one link
     if not store.has_timeline(cur, resident) or store.code_since(
             cur, resident, now - dt.timedelta(minutes=settings.timeline_link_minutes)):
         # nothing to show, or a link went a moment ago: asking again and

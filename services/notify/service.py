@@ -120,16 +120,18 @@ class NotifyService(base.ServiceBase):
 
     # -- sending ----------------------------------------------------------------------
     def _send(self, ids=None):
-        """Sends the given messages (or every due one), one by one; each
-        result commits on its own, so a crash loses at most the one in hand,
-        which the sweep then looks for at the provider before sending again."""
-        if ids is not None and not ids:
-            return 0
+        """Sends the given messages (or up to SEND_BATCH due ones), claiming
+        each just before its send; each result commits on its own, so a
+        crash loses at most the one in hand, which the sweep then looks for
+        at the provider before sending again."""
         settings = self.config.settings
-        with self.db.transaction() as uow:
-            rows = app.claim_due(uow, settings, self.clock(), ids)
         sent, fallbacks = 0, []
-        for row in rows:
+        for _ in range(settings.send_batch if ids is None else len(ids)):
+            with self.db.transaction() as uow:
+                claimed = app.claim_due(uow, settings, self.clock(), ids)
+            if not claimed:
+                break
+            [row] = claimed
             outcome = app.attempt(self.config.providers, row)
             with self.db.transaction() as uow:
                 settled = app.settle(uow, settings, row, outcome, self.clock())
@@ -150,20 +152,22 @@ class NotifyService(base.ServiceBase):
     @rpc
     def record_receipt(self, message_id, status):
         args = schemas.load(schemas.Receipt, message_id=message_id, status=status)
+        # A fallback this leads to goes with the next sweep: the provider is
+        # not kept waiting on a send.
         with self.db.transaction() as uow:
             ids = app.record_receipt(uow, self.config.settings, args["message_id"],
                                      args["status"], self.clock())
-        self._send(ids or [])
         return {"known": ids is not None}
 
     # -- a resident's timeline --------------------------------------------------------
     @rpc
     def send_timeline_link(self, address):
         args = schemas.load(schemas.TimelineLink, address=address)
+        # The link goes with the next sweep, not in this call: an answer that
+        # came later for a known address would tell who uses our services.
         with self.db.transaction() as uow:
-            ids = app.send_timeline_link(uow, self.config.settings, self.config.templates,
-                                         args["address"], self.clock())
-        self._send(ids)
+            app.send_timeline_link(uow, self.config.settings, self.config.templates,
+                                   args["address"], self.clock())
         return {"valid_days": self.config.settings.timeline_code_days}
 
     @rpc
@@ -189,7 +193,6 @@ class NotifyService(base.ServiceBase):
             if not app.replay(uow, args["message_id"], self.clock()):
                 raise MessageNotFound("There is no dead message with that id that can "
                                       "still be sent: its address may have been forgotten.")
-        self._send([args["message_id"]])
         return {"replayed": str(args["message_id"])}
 
 

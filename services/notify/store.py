@@ -29,7 +29,9 @@ def add_message(cur, message):
 def claim_due(cur, now, lease_until, limit, ids=None):
     """Takes up to `limit` messages that are due (or the given ones, if
     due) for one sender until `lease_until`; one that was already being
-    sent (its sender died, or timed out) is marked uncertain."""
+    sent (its sender died, or timed out) is marked uncertain. The claim's
+    attempt number is the sender's token: every later change to the row
+    names it, so a sender whose lease ran out changes nothing."""
     only = "AND id = ANY(%(ids)s)" if ids is not None else ""
     cur.execute(f"""UPDATE messages m
                        SET status = 'sending', attempts = m.attempts + 1,
@@ -52,37 +54,58 @@ def message(cur, message_id, lock=False):
     return cur.fetchone()
 
 
-def mark_sent(cur, message_id, provider, provider_id, now):
-    """Sent: the address and words are no longer needed; the fallback's stay
-    until the provider says it was delivered (or a forget sweep)."""
-    cur.execute("""UPDATE messages
-                      SET status = 'sent', provider = %s, provider_id = %s, sent_at = %s,
-                          uncertain = false, last_error = NULL, to_address = NULL,
-                          subject = NULL, body = NULL, attachment = NULL
-                    WHERE id = %s AND status = 'sending'""",
-                (provider, provider_id, now, message_id))
+_HELD = "id = %(id)s AND status = 'sending' AND attempts = %(attempt)s"
+
+
+def mark_sent(cur, claim, provider, provider_id, now):
+    """Sent, if `claim` (a row claim_due returned) still holds the message:
+    the address and words are no longer needed; the fallback's stay until
+    the provider says it was delivered (or a forget sweep)."""
+    cur.execute(f"""UPDATE messages
+                       SET status = 'sent', provider = %(provider)s,
+                           provider_id = %(provider_id)s, sent_at = %(now)s,
+                           uncertain = false, last_error = NULL, to_address = NULL,
+                           subject = NULL, body = NULL, attachment = NULL
+                     WHERE {_HELD}""",
+                {"provider": provider, "provider_id": provider_id, "now": now,
+                 "id": claim["id"], "attempt": claim["attempts"]})
     return cur.rowcount == 1
 
 
-def retry_later(cur, message_id, due_at, error, uncertain):
-    cur.execute("""UPDATE messages SET status = 'pending', due_at = %s, last_error = %s,
-                          uncertain = %s
-                    WHERE id = %s AND status = 'sending'""",
-                (due_at, error, uncertain, message_id))
+def retry_later(cur, claim, due_at, error, uncertain):
+    cur.execute(f"""UPDATE messages SET status = 'pending', due_at = %(due)s,
+                           last_error = %(error)s, uncertain = %(uncertain)s
+                     WHERE {_HELD}""",
+                {"due": due_at, "error": error, "uncertain": uncertain, "id": claim["id"],
+                 "attempt": claim["attempts"]})
+    return cur.rowcount == 1
 
 
 _FORGET = """, to_address = NULL, subject = NULL, body = NULL, attachment = NULL,
     fallback_address = NULL, fallback_subject = NULL, fallback_body = NULL"""
 
 
-def finish(cur, message_id, status, error, now, uncertain=False):
-    """Failed or dead. A failed message forgets its words; a dead one keeps
-    them, and whether its last try may have gone, for an operator to replay."""
+def finish(cur, claim, status, error, now, uncertain=False):
+    """Failed or dead, if `claim` still holds the message. A failed message
+    forgets its words; a dead one keeps them, and whether its last try may
+    have gone, for an operator to replay."""
     forget = _FORGET if status == "failed" else ""
-    cur.execute(f"""UPDATE messages SET status = %s, last_error = %s, finished_at = %s,
-                           uncertain = %s {forget}
-                     WHERE id = %s""",
-                (status, error, now, uncertain and status == "dead", message_id))
+    cur.execute(f"""UPDATE messages SET status = %(status)s, last_error = %(error)s,
+                           finished_at = %(now)s, uncertain = %(uncertain)s {forget}
+                     WHERE {_HELD}""",
+                {"status": status, "error": error, "now": now,
+                 "uncertain": uncertain and status == "dead", "id": claim["id"],
+                 "attempt": claim["attempts"]})
+    return cur.rowcount == 1
+
+
+def failed_by_receipt(cur, message_id, error, now):
+    """The provider says a message it took failed: whoever is sending it."""
+    cur.execute(f"""UPDATE messages SET status = 'failed', last_error = %s,
+                           finished_at = %s, uncertain = false {_FORGET}
+                     WHERE id = %s AND status IN ('sending', 'sent')""",
+                (error, now, message_id))
+    return cur.rowcount == 1
 
 
 def delivered(cur, message_id, now):
@@ -144,12 +167,20 @@ def has_timeline(cur, resident_hash):
 
 
 def entries(cur, resident_hash, limit):
+    """The newest `limit` entries, oldest first."""
     cur.execute("""SELECT t.occurred_at, t.kind, t.title, t.detail, t.reference,
                           m.status AS message_status, m.channel
                      FROM timeline t LEFT JOIN messages m ON m.id = t.message_id
                     WHERE t.resident_hash = %s
-                    ORDER BY t.occurred_at, t.id LIMIT %s""", (resident_hash, limit))
-    return cur.fetchall()
+                    ORDER BY t.occurred_at DESC, t.id DESC LIMIT %s""",
+                (resident_hash, limit))
+    return cur.fetchall()[::-1]
+
+
+def lock_resident(cur, resident_hash):
+    """Serialises this transaction with others about the same resident."""
+    cur.execute("SELECT pg_advisory_xact_lock(%s)",
+                (int.from_bytes(resident_hash[:8], "big", signed=True),))
 
 
 def add_code(cur, code_hash, resident_hash, now, expires_at):

@@ -26,6 +26,8 @@ def normalise_address(channel, value):
     digits = _SPACES.sub("", value)
     if digits.startswith("00"):
         digits = "+" + digits[2:]
+    if digits.startswith("+440"):  # +44 (0)7700...: the trunk 0 written in
+        digits = "+44" + digits[4:]
     if digits.startswith("0"):
         digits = "+44" + digits[1:]
     return digits
@@ -41,13 +43,17 @@ def resident_hash(key, channel, value):
 
 
 def resident_hashes(key, contact):
-    """One hash per address the resident gave (at most two)."""
-    out = []
-    for channel in (channels.EMAIL, channels.SMS):
-        address = contact.address(channel) if contact else None
-        if address:
-            out.append(resident_hash(key, channel, address))
-    return out
+    """One hash per address the resident gave (at most two); for someone who
+    asked for one safe channel, that channel's only: a timeline asked for at
+    the other address would show their request on a device that may not be
+    safe."""
+    if contact is None:
+        return []
+    allowed = channels.choose(contact) if contact.safe_channel_only else \
+        (channels.EMAIL, channels.SMS)
+    return [resident_hash(key, channel, contact.address(channel))
+            for channel in (channels.EMAIL, channels.SMS)
+            if channel in allowed and contact.address(channel)]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -208,3 +208,10 @@ def test_the_timeline_of_someone_at_risk_says_no_more_than_the_safe_message():
     safe = timeline.for_event("CaseTriaged", {}, CASE, safe=True)
     assert safe.title == "We have your request" and safe.detail is None
     assert "housing" in timeline.for_event("CaseTriaged", {}, CASE).title
+
+
+def test_someone_at_risk_has_a_timeline_only_at_their_safe_address():
+    safe = contact(email=MAIL, phone=MOBILE, preferred="sms", safe=True)
+    assert timeline.resident_hashes(b"k", safe) == [timeline.resident_hash(b"k", "sms",
+                                                                           MOBILE)]
+    assert timeline.normalise_address("sms", "+44 (0)7700 900982") == MOBILE
