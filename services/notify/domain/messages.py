@@ -150,6 +150,8 @@ def draft(templates, event_type, data, facts, contact, base_url):
     message than one with a hole in it."""
     if contact is None or event_type in TIMELINE_ONLY:
         return None
+    if event_type == "BookingReminderDue" and facts.get("status") != "confirmed":
+        return None  # cancelled since the reminder fell due: no reminder
     order = channels.choose(contact)
     if not order:
         return None

@@ -21,7 +21,7 @@ def contact(email=MAIL, phone=None, preferred="email", safe=False):
 REPORT = {"reference": "MB-7K3Q-92", "service_name": "garden waste",
           "collection_date": "2026-12-01", "due_by": "2026-12-02T17:00:00+00:00",
           "reason": None, "tracking_path": "/bins/track/MB-7K3Q-92?secret=ABC"}
-BOOKING = {"reference": "BK-2XQ9-41", "type_name": "Council Tax advice",
+BOOKING = {"reference": "BK-2XQ9-41", "status": "confirmed", "type_name": "Council Tax advice",
            "office_name": "Civic Centre", "office_address": "1 High Street, ZZ1 0AA",
            "start": "2026-12-03T10:30:00+00:00", "end": "2026-12-03T11:00:00+00:00",
            "manage_path": "/bookings/manage/BK-2XQ9-41?code=XYZ",
@@ -215,3 +215,12 @@ def test_someone_at_risk_has_a_timeline_only_at_their_safe_address():
     assert timeline.resident_hashes(b"k", safe) == [timeline.resident_hash(b"k", "sms",
                                                                            MOBILE)]
     assert timeline.normalise_address("sms", "+44 (0)7700 900982") == MOBILE
+
+
+def test_no_reminder_for_a_booking_cancelled_since_it_fell_due():
+    cancelled = {**BOOKING, "status": "cancelled"}
+    assert messages.draft(TEMPLATES, "BookingReminderDue", {}, cancelled, contact(),
+                          BASE) is None
+    confirmed = {**BOOKING, "status": "confirmed"}
+    assert messages.draft(TEMPLATES, "BookingReminderDue", {}, confirmed, contact(),
+                          BASE).template_id == "booking-reminder"
