@@ -49,9 +49,9 @@ import eventlet
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ReplyListener, ServiceProxy
+from nameko.rpc import ReplyListener
 
-from services.kit.rpc import forget_reply
+from services.kit import rpc
 
 from gateway import errors
 from gateway.settings import Settings
@@ -177,17 +177,10 @@ class RpcClient:
     def call(self, service, method, *args, timeout=None, **kwargs):
         """The service's answer, or an ApiError (see the module docstring)."""
         timeout = timeout or self.timeout
-        proxy = ServiceProxy(self.worker_ctx, service, self.reply_listener,
-                             expiration=timeout)
-        reply = None
-        deadline = eventlet.Timeout(timeout)
         try:
-            reply = getattr(proxy, method).call_async(*args, **kwargs)
-            return reply.result()
-        except eventlet.Timeout as exc:
-            if exc is not deadline:
-                raise
-            forget_reply(self.reply_listener, reply)
+            return rpc.call(self.worker_ctx, self.reply_listener, timeout, service, method,
+                            *args, **kwargs)
+        except rpc.CallTimedOut:
             # an attribute, not context data, which would go out with later calls
             setattr(self.worker_ctx, _OUTCOME_UNKNOWN, True)
             raise unavailable(service, "did not answer in time")
@@ -198,8 +191,6 @@ class RpcClient:
         except (OSError, OperationalError) as exc:
             log.error("cannot reach the broker to call %s.%s: %s", service, method, exc)
             raise unavailable(service, "cannot be reached")
-        finally:
-            deadline.cancel()
 
     def call_many(self, calls, timeout=None):
         """Runs {key: (service, method, args)} at once; returns {key: result

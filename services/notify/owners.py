@@ -6,12 +6,11 @@ is down would hold its worker and its message. Here a call that does not
 answer in time raises OwnerUnavailable, so the event is retried later with
 the usual backoff, and the request itself expires in the broker.
 """
-import eventlet
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.extensions import DependencyProvider
-from nameko.rpc import ReplyListener, ServiceProxy
+from nameko.rpc import ReplyListener
 
-from services.kit.rpc import forget_reply
+from services.kit import rpc
 
 
 class OwnerUnavailable(Exception):
@@ -31,27 +30,18 @@ class Owners:
     def facts(self, lookup, data):
         """`lookup.service`.notification_facts for the event's subject."""
         service = lookup.service
-        proxy = ServiceProxy(self.worker_ctx, service, self.reply_listener,
-                             expiration=self.timeout)
-        deadline = eventlet.Timeout(self.timeout)
-        reply = None
         try:
-            reply = proxy.notification_facts.call_async(str(data[lookup.id_field]),
-                                                        **dict(lookup.kwargs))
-            return reply.result()
-        except eventlet.Timeout as exc:
-            if exc is not deadline:
-                raise
-            forget_reply(self.reply_listener, reply)
-            raise OwnerUnavailable(f"{service} did not answer in {self.timeout} s")
+            return rpc.call(self.worker_ctx, self.reply_listener, self.timeout, service,
+                            "notification_facts", str(data[lookup.id_field]),
+                            **dict(lookup.kwargs))
+        except rpc.CallTimedOut as exc:
+            raise OwnerUnavailable(str(exc))
         except UnknownService:
             raise OwnerUnavailable(f"{service} is not running")
         except RemoteError as exc:
             if (exc.exc_type or "").endswith("NotFound"):
                 raise SubjectGone(f"{service} has no such record")
             raise
-        finally:
-            deadline.cancel()
 
 
 class OwnerRpc(DependencyProvider):

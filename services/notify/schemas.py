@@ -1,16 +1,14 @@
 """What each notify RPC accepts. Bad input raises marshmallow's
 ValidationError with a dict of field -> plain-English messages, before
 anything reaches the database."""
-import re
-
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from services.kit.contact import normalise_mobile
 from services.kit.schemas import instance
 from services.notify.app import RECEIPT_STATUSES
 from services.notify.domain.channels import EMAIL
-from services.notify.domain.timeline import address_channel, normalise_address
+from services.notify.domain.timeline import address_channel
 
-_UK_MOBILE = re.compile(r"^\+447\d{9}$")
 
 
 class Receipt(Schema):
@@ -32,7 +30,7 @@ class TimelineLink(Schema):
         if channel == EMAIL:
             validate.Email(error="Enter an email address in the correct format, like "
                                  "name@example.com.")(value.strip())
-        elif not _UK_MOBILE.match(normalise_address(channel, value)):
+        elif normalise_mobile(value) is None:
             raise ValidationError("Enter an email address, or a UK mobile number like "
                                   "07700 900 982.")
 

@@ -16,7 +16,7 @@ DOMAINS = {
     "bins": (("icalendar",), ()),
     "housing": (("yaml",), ("services.kit.workdays",)),
     "bookings": (("icalendar",), ("services.kit.workdays",)),
-    "notify": (("yaml",), ("services.kit.words",)),
+    "notify": (("yaml",), ("services.kit.words", "services.kit.contact")),
 }
 
 

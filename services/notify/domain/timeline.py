@@ -9,12 +9,10 @@ guessing.
 import dataclasses
 import hashlib
 import hmac
-import re
 
+from services.kit.contact import normalise_mobile
 from services.kit.words import clock_text, day_text, when_text
 from services.notify.domain import channels
-
-_SPACES = re.compile(r"[\s().-]+")
 
 
 def normalise_address(channel, value):
@@ -23,14 +21,7 @@ def normalise_address(channel, value):
     value = (value or "").strip()
     if channel == channels.EMAIL:
         return value.lower()
-    digits = _SPACES.sub("", value)
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if digits.startswith("+440"):  # +44 (0)7700...: the trunk 0 written in
-        digits = "+44" + digits[4:]
-    if digits.startswith("0"):
-        digits = "+44" + digits[1:]
-    return digits
+    return normalise_mobile(value) or value
 
 
 def address_channel(value):
