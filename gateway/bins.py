@@ -12,6 +12,7 @@ from gateway.schemas import GatewaySchema, PlainText, Postcode, Timestamp
 from gateway.words import as_date as _as_date  # noqa: F401 (used below)
 from gateway.words import day_text, when_text as time_text  # noqa: F401 (templates)
 from services.kit import references
+from services.kit.contact import normalise_mobile  # noqa: F401 (open311, notify)
 
 SERVICES = {
     "refuse": "Rubbish",
@@ -73,17 +74,7 @@ def _service_field(**kwargs):
 CHANNELS = ("email", "sms")
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.com"
 MOBILE_MESSAGE = "Enter a UK mobile number, like 07700 900 982 or +44 7700 900 982"
-# Spaces, dashes, dots and brackets group digits; "(0)" is the trunk 0 after +44.
-_GROUPING = re.compile(r"[\s\-.()]")
-# +44, 0044 or 0, then 7 and nine more digits: a UK mobile number.
-_MOBILE = re.compile(r"^(?:(?:\+|00)440?|0)(7[0-9]{9})$")
 _EMAIL = validate.Email(error=EMAIL_MESSAGE)
-
-
-def normalise_mobile(text):
-    """+447700900982 for a UK mobile number however it was typed, else None."""
-    match = _MOBILE.match(_GROUPING.sub("", text)) if isinstance(text, str) else None
-    return f"+44{match[1]}" if match else None
 
 
 def check_email(text):
@@ -432,7 +423,8 @@ def _contact_from_form(data, problems):
 
 class Reference(fields.String):
     """A reference a person typed; subclasses name their own example and
-    normaliser (housing's cases)."""
+    normaliser (housing's cases, bookings), and what the form calls it."""
+    what = "reference"
     example = "MB-7K3Q-92"
     normalise = staticmethod(normalise_reference)
 
@@ -440,8 +432,8 @@ class Reference(fields.String):
         super().__init__(**kwargs)
         self.error_messages = {
             **self.error_messages,
-            "invalid": f"Enter your reference as it is shown, like {self.example}",
-            "required": "Enter your reference", "null": "Enter your reference"}
+            "invalid": f"Enter your {self.what} as it is shown, like {self.example}",
+            "required": f"Enter your {self.what}", "null": f"Enter your {self.what}"}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):

@@ -25,7 +25,9 @@ from marshmallow import (EXCLUDE, ValidationError, fields, post_load, validate,
 
 from services.kit import references
 
-from gateway.bins import IsoDate
+from gateway.bins import IsoDate, Reference
+from gateway.housing import CaseReference, LookupCode, normalise_code
+from gateway.housing import normalise_reference as housing_reference
 from gateway.schemas import GatewaySchema, PlainText, Timestamp
 from gateway.words import (LOCAL_TIMEZONE, clock_text, day_text,  # noqa: F401
                            local_moment, local_today as today, when_text)
@@ -38,7 +40,6 @@ FIRST_AVAILABLE_DAYS = 42
 FIRST_AVAILABLE_SHOWN = 3
 MAX_PAGE_RANGE_DAYS = 28
 URGENCIES = ("emergency", "high", "standard")
-CASE_REFERENCE_HEADER = "X-Case-Reference"
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _PHONE = re.compile(r"^\+?[\d ()-]{10,20}$")
@@ -57,14 +58,6 @@ def normalise_reference(text):
     if not reference or not reference.startswith(REFERENCE_PREFIX + "-"):
         return None
     return reference if references.is_valid(reference) else None
-
-
-def normalise_code(text):
-    """A booking's (or a case's) code as XXXX-XXXX-XXXX, or None."""
-    compact = re.sub(r"[\s-]", "", (text or "").upper())
-    if not re.fullmatch(rf"[{references.ALPHABET}]{{12}}", compact):
-        return None
-    return references.format_code(compact)
 
 
 def normalise_language(text):
@@ -183,19 +176,14 @@ def search_range(first, last, now=None):
     return first, last
 
 
+def _check_case_reference(value):
+    if housing_reference(value) is None:
+        raise ValidationError("Enter the case reference as it is shown, like HL-7K3Q-92")
+
+
 class StaffSlotQuerySchema(SlotQuerySchema):
-    case_reference = fields.String(load_default=None, metadata={
+    case_reference = fields.String(load_default=None, validate=_check_case_reference, metadata={
         "description": "A triaged housing case's reference (staff need no code)"})
-
-    @validates("case_reference")
-    def _reference(self, value, **kwargs):
-        if value is not None and housing_reference(value) is None:
-            raise ValidationError("Enter the case reference as it is shown, like HL-7K3Q-92")
-
-
-def housing_reference(text):
-    reference = references.normalise(text)
-    return reference if reference and references.is_valid(reference) else None
 
 
 class SlotSchema(GatewaySchema):
@@ -223,13 +211,9 @@ class HoldBodySchema(GatewaySchema):
 
 
 class StaffHoldBodySchema(HoldBodySchema):
-    case_reference = fields.String(load_default=None, allow_none=True, metadata={
+    case_reference = fields.String(load_default=None, allow_none=True,
+                                   validate=_check_case_reference, metadata={
         "description": "A triaged housing case's reference, for a housing appointment"})
-
-    @validates("case_reference")
-    def _reference(self, value, **kwargs):
-        if value is not None and housing_reference(value) is None:
-            raise ValidationError("Enter the case reference as it is shown, like HL-7K3Q-92")
 
 
 class BookingSchema(GatewaySchema):
@@ -474,32 +458,24 @@ class StartForm(_Form):
         "null": "Choose what your appointment is about"})
 
 
+class _CaseReference(CaseReference):
+    what = "case reference"
+
+
+class BookingReference(Reference):
+    what = "booking reference"
+    example = "BK-7K3Q-92"
+    normalise = staticmethod(normalise_reference)
+
+
 class CaseForm(_Form):
-    reference = fields.String(required=True, error_messages={
-        "required": "Enter your case reference", "null": "Enter your case reference"})
-    secret = fields.String(required=True, error_messages={
-        "required": "Enter your code", "null": "Enter your code"})
+    reference = _CaseReference(required=True)
+    secret = LookupCode(required=True)
     next = fields.String(load_default=None)
 
-    @validates("reference")
-    def _reference(self, value, **kwargs):
-        if not value.strip():
-            raise ValidationError("Enter your case reference")
-        if housing_reference(value) is None:
-            raise ValidationError("Enter your case reference as it is shown, like HL-7K3Q-92")
-
-    @validates("secret")
-    def _secret(self, value, **kwargs):
-        if not value.strip():
-            raise ValidationError("Enter your code")
-        if normalise_code(value) is None:
-            raise ValidationError("Enter your code as it is shown, like 7K3Q-M2XA-9PRT")
-
     @post_load
-    def _tidy(self, data, **kwargs):
-        return {"reference": housing_reference(data["reference"]),
-                "secret": normalise_code(data["secret"]),
-                "next": safe_next(data.get("next"))}
+    def _next(self, data, **kwargs):
+        return {**data, "next": safe_next(data.get("next"))}
 
 
 def safe_next(path):
@@ -576,30 +552,8 @@ class DetailsForm(_Form):
 
 
 class ManageForm(_Form):
-    reference = fields.String(required=True, error_messages={
-        "required": "Enter your booking reference", "null": "Enter your booking reference"})
-    secret = fields.String(required=True, error_messages={
-        "required": "Enter your code", "null": "Enter your code"})
-
-    @validates("reference")
-    def _reference(self, value, **kwargs):
-        if not value.strip():
-            raise ValidationError("Enter your booking reference")
-        if normalise_reference(value) is None:
-            raise ValidationError("Enter your booking reference as it is shown, like "
-                                  "BK-7K3Q-92")
-
-    @validates("secret")
-    def _secret(self, value, **kwargs):
-        if not value.strip():
-            raise ValidationError("Enter your code")
-        if normalise_code(value) is None:
-            raise ValidationError("Enter your code as it is shown, like 7K3Q-M2XA-9PRT")
-
-    @post_load
-    def _tidy(self, data, **kwargs):
-        return {"reference": normalise_reference(data["reference"]),
-                "secret": normalise_code(data["secret"])}
+    reference = BookingReference(required=True)
+    secret = LookupCode(required=True)
 
 
 class WaitlistForm(_Form):

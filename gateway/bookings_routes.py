@@ -2,7 +2,9 @@
 acting for them, the supervisors' setup API, and the GOV.UK booking pages.
 
 A mixin of GatewayService (gateway/service.py), which supplies `rpc`,
-`pages` and `settings`. docs/bookings.md is the guide.
+`pages` and `settings`, and, from HousingRoutes, `_case_or_none` (a case's
+status for its reference and code, checked with housing). docs/bookings.md
+is the guide.
 
 A housing appointment is for a triaged case only. The person gives the
 case's reference and code (API: the X-Case-Reference and X-Resident-Secret
@@ -26,7 +28,8 @@ from werkzeug.wrappers import Response
 
 from gateway import bookings, errors, housing
 from gateway.auth import CASEWORKER, SUPERVISOR
-from gateway.http import RESIDENT_SECRET_HEADER, api, page, redirect, resident_secret
+from gateway.http import (CASE_REFERENCE_HEADER, RESIDENT_SECRET_HEADER, api, page,
+                          redirect, resident_secret)
 
 STAFF_ROLES = frozenset({CASEWORKER, SUPERVISOR})
 BASE = "/bookings"
@@ -668,12 +671,8 @@ class BookingsRoutes:
             "calendar_url": bookings.calendar_path(booking["reference"], code),
             "reschedule_url": self._action_path(booking["reference"], code, "reschedule"),
             "cancel_url": self._action_path(booking["reference"], code, "cancel")})
-        if f"flash_{CHANGED_FLASH}" in request.cookies:
-            # shown once: not again on a reload
-            response.delete_cookie(f"flash_{CHANGED_FLASH}", path=self._manage_base(
-                booking["reference"]), httponly=True, samesite="Lax",
-                secure=self.pages.flash.secure_cookie)
-        return response
+        return self.pages.flash.clear(response, request, CHANGED_FLASH,
+                                      self._manage_base(booking["reference"]))
 
     @page("GET", f"{MANAGE}/<reference>/calendar.ics")
     def bookings_manage_calendar(self, request, reference):
@@ -748,7 +747,7 @@ class BookingsRoutes:
     def _api_case(self, request):
         """The housing case named by X-Case-Reference, checked with housing
         against the code in X-Resident-Secret; None when no case is named."""
-        given = (request.headers.get(bookings.CASE_REFERENCE_HEADER) or "").strip()
+        given = (request.headers.get(CASE_REFERENCE_HEADER) or "").strip()
         if not given:
             return None
         reference = bookings.housing_reference(given)
@@ -761,14 +760,6 @@ class BookingsRoutes:
         if case.get("status") == "closed":
             raise case_closed()
         return {**case, "reference": reference}
-
-    def _case_or_none(self, reference, code):
-        if not reference or not code:
-            return None
-        try:
-            return self.rpc.call("housing", "case_status", reference, code)
-        except (errors.NotFound, errors.ValidationFailed):
-            return None
 
     @staticmethod
     def _with_case(case, act):
@@ -1054,7 +1045,6 @@ class BookingsRoutes:
         setup = self._setup()
         appt_type = _by_id(setup["types"]).get(booking["type_id"]) or {
             "id": booking["type_id"], "name": booking["type_id"], "office_ids": []}
-        context = self._booking_context(booking)
         if booking["status"] != "confirmed":
             return redirect(bookings.manage_path(booking["reference"], code))
         case = None
@@ -1084,16 +1074,14 @@ class BookingsRoutes:
                                           and s["office_id"] == booking["office_id"])]
         shown = bookings.FIRST_AVAILABLE_SHOWN \
             if choices["when"] == "first" and alternatives is None else None
-        base = self._action_path(booking["reference"], code, "reschedule")
         return self.pages.render(request, "bookings_reschedule.html", {
-            **context, "case": case, "choices": choices, "offices_list": offices,
+            **self._booking_context(booking), "case": case, "choices": choices,
+            "offices_list": offices,
             "errors": {**(problems or {}), **(errors or {})} or None, "problem": problem,
             "alternatives": alternatives is not None,
             "days": bookings.group_by_day(found, shown),
             "offices": _by_id(setup["offices"]), "code": code,
             "action": self._manage_base(booking["reference"]) + "/reschedule",
-            "filter_action": self._manage_base(booking["reference"]) + "/reschedule",
-            "all_times_url": base,
             "manage_url": bookings.manage_path(booking["reference"], code)}, status=status)
 
     def _cancel_page(self, request, booking, code, problem=None, status=200):

@@ -269,6 +269,17 @@ def _one_of(choices, what):
     return validate.OneOf(choices, error=f"Choose {what}: " + ", ".join(choices))
 
 
+# the API's and the case page's forms take notes and plan steps alike
+def _note_field(**kwargs):
+    return PlainText(validate=validate.Length(
+        max=MAX_TEXT, error=f"The note must be {MAX_TEXT} characters or fewer"), **kwargs)
+
+
+def _step_field():
+    return PlainText(required=True, missing_message="Enter the step", validate=validate.Length(
+        max=1000, error="The step must be 1000 characters or fewer"))
+
+
 class QueueQuerySchema(GatewaySchema):
     urgency = fields.String(load_default=None, validate=_one_of(URGENCIES, "an urgency"))
     duty = fields.String(load_default=None, validate=_one_of(DUTIES, "a duty"))
@@ -360,18 +371,14 @@ class AssignSchema(GatewaySchema):
 
 
 class NoteBodySchema(GatewaySchema):
-    text = PlainText(required=True, missing_message="Enter the note",
-                     validate=validate.Length(max=MAX_TEXT, error="The note must be "
-                                              f"{MAX_TEXT} characters or fewer"))
+    text = _note_field(required=True, missing_message="Enter the note")
 
 
 class PlanBodySchema(GatewaySchema):
     party = fields.String(required=True, validate=_one_of(PLAN_PARTIES, "who does it"),
                           error_messages={"required": "Say who does it: council or applicant",
                                           "null": "Say who does it: council or applicant"})
-    text = PlainText(required=True, missing_message="Enter the step",
-                     validate=validate.Length(max=1000, error="The step must be 1000 "
-                                              "characters or fewer"))
+    text = _step_field()
     due_on = IsoDate(load_default=None, allow_none=True)
 
 
@@ -380,8 +387,7 @@ class CloseBodySchema(GatewaySchema):
                                                             "an outcome"),
                             error_messages={"required": "Choose an outcome",
                                             "null": "Choose an outcome"})
-    note = PlainText(load_default=None, allow_none=True, validate=validate.Length(
-        max=MAX_TEXT, error=f"The note must be {MAX_TEXT} characters or fewer"))
+    note = _note_field(load_default=None, allow_none=True)
 
 
 class AuditQuerySchema(GatewaySchema):
@@ -426,6 +432,13 @@ class ResumeCode(fields.String):
         return code
 
 
+class LookupCode(ResumeCode):
+    """The code given with a case (or a booking), on a form that finds it."""
+    default_error_messages = {
+        "required": "Enter your code", "null": "Enter your code",
+        "invalid": "Enter your code as it is shown, like 7K3Q-M2XA-9PRT"}
+
+
 class CaseReference(Reference):
     example = "HL-7K3Q-92"
     normalise = staticmethod(normalise_reference)
@@ -437,9 +450,7 @@ class ResumeFormSchema(GatewaySchema):
 
 class TrackFormSchema(GatewaySchema):
     reference = CaseReference(required=True)
-    secret = ResumeCode(required=True, error_messages={
-        "required": "Enter your code", "null": "Enter your code",
-        "invalid": "Enter your code as it is shown, like 7K3Q-M2XA-9PRT"})
+    secret = LookupCode(required=True)
 
 
 # --- the code that carries a triage from page to page ---
@@ -721,6 +732,7 @@ STAFF_CLOCKS = {
 STAFF_ROUTE = {"self": "The person themselves",
                "referral": "Referral by a public body (duty to refer)"}
 STAFF_PARTIES = (("council", "The council"), ("applicant", "The applicant"))
+_STAFF_PARTY = dict(STAFF_PARTIES)
 # How a caseworker may close a case, as the housing service lists them
 # (services/housing/domain/cases.py CLOSE_OUTCOMES): the staff labels, not the
 # sentences the person reads (CLOSE_OUTCOMES above).
@@ -824,7 +836,7 @@ def staff_words():
             c, c.replace("_", " ").capitalize()) for c in codes or ()],
         "clock": lambda code: STAFF_CLOCKS.get(code, (code or "").replace("_", " ")),
         "route": lambda code: STAFF_ROUTE.get(code, code or ""),
-        "party": lambda code: dict(STAFF_PARTIES).get(code, code or ""),
+        "party": lambda code: _STAFF_PARTY.get(code, code or ""),
         "close_outcome": lambda code: STAFF_CLOSE_OUTCOMES.get(code, code or ""),
     }
 
@@ -836,10 +848,8 @@ class StaffAssignForm(GatewaySchema):
         "invalid": "Choose whether to take the case over"})
 
 
-class StaffNoteForm(GatewaySchema):
-    text = PlainText(required=True, missing_message="Enter the note",
-                     validate=validate.Length(max=MAX_TEXT, error="The note must be "
-                                              f"{MAX_TEXT} characters or fewer"))
+class StaffNoteForm(NoteBodySchema):
+    """As the API's note."""
 
 
 _DATE_PART = re.compile(r"^[0-9]{1,4}$")
@@ -849,9 +859,7 @@ class StaffPlanForm(GatewaySchema):
     party = fields.String(required=True, validate=validate.OneOf(
         PLAN_PARTIES, error="Choose who does this step"), error_messages={
         "required": "Choose who does this step", "null": "Choose who does this step"})
-    text = PlainText(required=True, missing_message="Enter the step",
-                     validate=validate.Length(max=1000, error="The step must be 1000 "
-                                              "characters or fewer"))
+    text = _step_field()
     due_day = fields.String(data_key="due-day", load_default="")
     due_month = fields.String(data_key="due-month", load_default="")
     due_year = fields.String(data_key="due-year", load_default="")
@@ -890,5 +898,4 @@ class StaffCloseForm(GatewaySchema):
     outcome = fields.String(required=True, validate=validate.OneOf(
         list(STAFF_CLOSE_OUTCOMES), error="Choose how the case ended"), error_messages={
         "required": "Choose how the case ended", "null": "Choose how the case ended"})
-    note = PlainText(load_default=None, allow_none=True, validate=validate.Length(
-        max=MAX_TEXT, error=f"The note must be {MAX_TEXT} characters or fewer"))
+    note = _note_field(load_default=None, allow_none=True)

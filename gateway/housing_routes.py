@@ -376,13 +376,9 @@ class HousingRoutes:
     @page("GET", f"{TRIAGE}/question/<question_id>")
     def housing_question_page(self, request, question_id):
         """A housing question"""
-        code, triage = self._page_triage(request)
+        code, triage = self._question_triage(request, question_id)
         if triage is None:
             return code
-        if triage.get("submitted"):
-            return redirect(f"{TRIAGE}/check")
-        if question_id not in triage["asked"]:
-            return redirect(next_path(triage))
         form = self._questionnaire(triage["version"])
         question = _question(form, question_id)
         return self._question_page(request, form, triage, question,
@@ -391,13 +387,9 @@ class HousingRoutes:
     @page("POST", f"{TRIAGE}/question/<question_id>")
     def housing_question_submit(self, request, question_id):
         """Answer a housing question"""
-        code, triage = self._page_triage(request)
+        code, triage = self._question_triage(request, question_id)
         if triage is None:
             return code
-        if triage.get("submitted"):
-            return redirect(f"{TRIAGE}/check")
-        if question_id not in triage["asked"]:
-            return redirect(next_path(triage))
         form = self._questionnaire(triage["version"])
         question = _question(form, question_id)
         value = housing.form_value(question, request.form)
@@ -533,12 +525,7 @@ class HousingRoutes:
         banner = flashed.get("message") if isinstance(flashed, dict) and \
             flashed.get("case_id") == case_id else None
         response = self._staff_case_page(request, case_id, reason=reason, banner=banner)
-        if f"flash_{STAFF_FLASH}" in request.cookies:
-            # shown once: not again on a reload
-            response.delete_cookie(f"flash_{STAFF_FLASH}", path=staff_case_path(case_id),
-                                   httponly=True, samesite="Lax",
-                                   secure=self.pages.flash.secure_cookie)
-        return response
+        return self.pages.flash.clear(response, request, STAFF_FLASH, staff_case_path(case_id))
 
     @page("POST", f"{STAFF}/cases/<case_id>/assign", roles=CASEWORKER_ROLES,
           form=housing.StaffAssignForm)
@@ -649,6 +636,18 @@ class HousingRoutes:
         triage = self._triage_or_none(code)
         if triage is None:
             return self._expired(request), None
+        return code, triage
+
+    def _question_triage(self, request, question_id):
+        """As _page_triage, for a question page: else also the check page once
+        the form is sent, and the next question for one not (yet) asked."""
+        code, triage = self._page_triage(request)
+        if triage is None:
+            return code, None
+        if triage.get("submitted"):
+            return redirect(f"{TRIAGE}/check"), None
+        if question_id not in triage["asked"]:
+            return redirect(next_path(triage)), None
         return code, triage
 
     def _expired(self, request):

@@ -66,6 +66,8 @@ access_log = logging.getLogger("gateway.access")
 
 REQUEST_ID_HEADER = "X-Request-Id"
 RESIDENT_SECRET_HEADER = "X-Resident-Secret"
+# a housing case a booking is for (gateway/bookings_routes.py)
+CASE_REFERENCE_HEADER = "X-Case-Reference"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$")
 _ENV_CID = "townhall.correlation_id"
 _ENV_NONCE = "townhall.csp_nonce"
@@ -104,7 +106,7 @@ def redirect(location, status=303):
 
 
 # Headers that prove a resident holds a report, case or booking.
-CREDENTIAL_HEADERS = (RESIDENT_SECRET_HEADER, "X-Case-Reference")
+CREDENTIAL_HEADERS = (RESIDENT_SECRET_HEADER, CASE_REFERENCE_HEADER)
 
 
 def resident_secret(request):

@@ -54,6 +54,13 @@ class Flash:
                             secure=self.secure_cookie, path=path)
         return response
 
+    def clear(self, response, request, name, path):
+        """Drops the cookie once its value is shown: not again on a reload."""
+        if f"flash_{name}" in request.cookies:
+            response.delete_cookie(f"flash_{name}", path=path, httponly=True,
+                                   samesite="Lax", secure=self.secure_cookie)
+        return response
+
     def read(self, request, name):
         raw = request.cookies.get(f"flash_{name}")
         if not raw or len(raw) > 2048:
