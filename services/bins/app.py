@@ -20,6 +20,7 @@ from services.bins.errors import (PropertyNotFound, ReportNotFound, ReportReject
                                   RoundForbidden, RoundNotFound, RoundRejected)
 from services.kit import references
 from services.kit.workdays import working_calendar
+from services.kit.words import day_text
 
 SERVICE_ORDER = {s.value: i for i, s in enumerate(Service)}
 OPEN311_CODES = {f"missed-{s.value}": s for s in Service}
@@ -34,10 +35,6 @@ _NO_SECRET = hashlib.sha256(b"no such report").digest()
 
 def _iso(value):
     return value.isoformat() if value is not None else None
-
-
-def _day_text(day):
-    return f"{day:%A} {day.day} {day:%B} {day.year}"
 
 
 def address_text(row):
@@ -208,12 +205,21 @@ def _new_secret(settings, report_id, idempotency_key):
     return base64.urlsafe_b64encode(mac[:18]).decode()
 
 
+def _secret_again(settings, row, idempotency_key):
+    """The secret of a report filed with an idempotency key, derived again;
+    None when it cannot be (no key, or a change of secret key since)."""
+    if not idempotency_key:
+        return None
+    secret = _new_secret(settings, row["id"], idempotency_key)
+    return secret if hmac.compare_digest(_hash(secret), bytes(row["secret_sha256"])) else None
+
+
 def _same_submission(row, settings, idempotency_key):
     """The report this submission already made, with its secret again when
     it can be derived (not across a change of secret key)."""
     answer = _existing(row, settings)
-    secret = _new_secret(settings, row["id"], idempotency_key)
-    if hmac.compare_digest(_hash(secret), bytes(row["secret_sha256"])):
+    secret = _secret_again(settings, row, idempotency_key)
+    if secret is not None:
         answer["secret"] = secret
     return answer
 
@@ -312,12 +318,8 @@ def _tracking_path(settings, row):
     derived again (a report filed with an idempotency key, under the same
     secret key); a random code is not kept, so then the page asks for it."""
     path = f"/bins/track/{quote(row['reference'])}"
-    if not row["idempotency_key"]:
-        return path
-    secret = _new_secret(settings, row["id"], row["idempotency_key"])
-    if not hmac.compare_digest(_hash(secret), bytes(row["secret_sha256"])):
-        return path
-    return f"{path}?{urlencode({'secret': secret})}"
+    secret = _secret_again(settings, row, row["idempotency_key"])
+    return path if secret is None else f"{path}?{urlencode({'secret': secret})}"
 
 
 def notification_facts(cur, settings, report_id):
@@ -362,11 +364,11 @@ def _round(cur, round_id, crew_id, supervisor):
 
 def _collection_day(settings, now, rnd, day):
     if day > settings.today(now):
-        raise RoundRejected("not_due", f"{_day_text(day)} has not come yet.")
+        raise RoundRejected("not_due", f"{day_text(day)} has not come yet.")
     cal = working_calendar(day)
     if schedule.collection_on(rnd, day, cal, settings.schedule) is None:
         raise RoundRejected("not_scheduled",
-                            f"Round {rnd.id} has no collection on {_day_text(day)}.")
+                            f"Round {rnd.id} has no collection on {day_text(day)}.")
 
 
 def complete_round(uow, settings, now, crew_id, round_id, day, completed_at=None,
@@ -383,7 +385,7 @@ def complete_round(uow, settings, now, crew_id, round_id, day, completed_at=None
         raise RoundRejected("completed_in_future", "The round cannot be finished in the future.")
     if settings.today(completed_at) != day:
         raise RoundRejected("completed_on_another_day",
-                            f"The time the round was finished must be on {_day_text(day)}.")
+                            f"The time the round was finished must be on {day_text(day)}.")
     row = store.mark_round_completed(cur, rnd.id, day, crew_id, completed_at)
     created = row is not None
     if created:
@@ -477,7 +479,7 @@ def _status_notes(row, now, tz):
         if row["due_by"] < now:
             return "The return visit is late; the crew have been reminded."
         due = (row["due_by"] - dt.timedelta(seconds=1)).astimezone(tz).date()
-        return f"A crew will return by the end of {_day_text(due)}."
+        return f"A crew will return by the end of {day_text(due)}."
     if row["outcome"] == "collected":
         return "The crew returned and collected the bin."
     return f"The crew returned but could not collect the bin: {row['outcome_reason']}"
@@ -490,7 +492,7 @@ def open311_request(row, now, tz):
             "service_name": f"Missed {service.label.lower()} collection",
             "service_code": f"missed-{service.value}",
             "description": f"{service.label} collection of "
-                           f"{_day_text(row['collection_date'])} reported missed.",
+                           f"{day_text(row['collection_date'])} reported missed.",
             "requested_datetime": _iso(row["filed_at"]),
             "updated_datetime": _iso(row["resolved_at"] or row["filed_at"]),
             "expected_datetime": _iso(row["due_by"]), "address": address_text(row),

@@ -6,11 +6,10 @@ date and "17:00" as the integer 1020 (YAML 1.1 base 60); config.yaml uses
 """
 import dataclasses
 import datetime as dt
-import secrets
 
 from services.bins.domain.rules import ReportSettings
 from services.bins.domain.schedule import POLICIES, ScheduleSettings
-from services.kit.config import secret_key as config_secret_key
+from services.kit.config import secret_key as config_secret_key, secret_key_field
 
 
 def _time(value, default):
@@ -39,8 +38,7 @@ class BinsSettings:
     upcoming_weeks: int = 4
     # Derives a resident's secret from their submission, so the same
     # submission sent twice (a double click) gets its secret back.
-    secret_key: bytes = dataclasses.field(default_factory=lambda: secrets.token_bytes(32),
-                                          repr=False)
+    secret_key: bytes = secret_key_field()
 
     @classmethod
     def from_config(cls, config):

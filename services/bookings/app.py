@@ -7,8 +7,6 @@ this code were wrong. Changes that touch two slots lock them in id order.
 """
 import dataclasses
 import datetime as dt
-import hashlib
-import hmac
 import uuid
 
 import psycopg2
@@ -59,10 +57,6 @@ class Setup:
             return self.types[type_id]
         except KeyError:
             raise TypeNotFound("There is no appointment type with that id.")
-
-
-def _sha256(text):
-    return hashlib.sha256(text.encode("utf-8")).digest()
 
 
 def _iso(value):
@@ -200,9 +194,22 @@ def _take_place(cur, settings, slot_id, now):
 
 
 def _secret(settings, booking_id):
-    digest = hmac.new(settings.secret_key, b"booking:" + booking_id.bytes,
-                      hashlib.sha256).digest()
-    return references.code_from_digest(digest)
+    return references.keyed_code(settings.secret_key, b"booking:", booking_id)
+
+
+def _with_secret(booking, settings):
+    """The booking's view with its secret: only for the person it is for."""
+    return {**booking_view(booking, settings), "secret": _secret(settings, booking["id"])}
+
+
+def _check_in_window(allowed, slot, settings):
+    """Refuses a slot outside the case's window (`allowed`; None: any day)."""
+    if allowed is None:
+        return
+    try:
+        window.check_in_window(allowed, slot.start.astimezone(settings.tz).date())
+    except window.OutsideWindow as out:
+        raise BookingRejected(out.code, out.reason)
 
 
 def hold(uow, settings, now, office_id, type_id, start, case_reference=None,
@@ -211,7 +218,7 @@ def hold(uow, settings, now, office_id, type_id, start, case_reference=None,
     if idempotency_key:
         earlier = store.booking_by_idempotency_key(cur, idempotency_key)
         if earlier is not None:
-            return {**booking_view(earlier, settings), "secret": _secret(settings, earlier["id"])}
+            return _with_secret(earlier, settings)
     setup = Setup.load(cur)
     slot = _find_slot(setup, settings, office_id, type_id, start)
     if slot.start <= now:
@@ -221,11 +228,7 @@ def hold(uow, settings, now, office_id, type_id, start, case_reference=None,
                               "step-free access. Choose a step-free office.")
     case = _case(cur, case_reference)
     allowed = _window_for(setup, setup.type(type_id), case, settings, settings.today(now))
-    if allowed is not None:
-        try:
-            window.check_in_window(allowed, slot.start.astimezone(settings.tz).date())
-        except window.OutsideWindow as out:
-            raise BookingRejected(out.code, out.reason)
+    _check_in_window(allowed, slot, settings)
     if case is not None and store.live_booking_for_case(cur, case["case_id"]):
         raise _already_booked()
     store.savepoint(cur, "hold")
@@ -238,12 +241,11 @@ def hold(uow, settings, now, office_id, type_id, start, case_reference=None,
         if idempotency_key:
             earlier = store.booking_by_idempotency_key(cur, idempotency_key)
             if earlier is not None:
-                return {**booking_view(earlier, settings),
-                        "secret": _secret(settings, earlier["id"])}
+                return _with_secret(earlier, settings)
         raise _already_booked()
     if case is not None:
         store.leave_waitlist_for_case(cur, case["case_id"])
-    return held
+    return _with_secret(held, settings)
 
 
 def _already_booked():
@@ -253,6 +255,7 @@ def _already_booked():
 
 def _hold(uow, settings, now, setup, slot, case, allowed, step_free, booked_by,
           idempotency_key, waitlist_id=None):
+    """A place held in the slot: the new booking's row."""
     cur = uow.cursor
     slot_id = store.ensure_slot(cur, slot)
     store.lock_slot(cur, slot_id)
@@ -272,31 +275,33 @@ def _hold(uow, settings, now, setup, slot, case, allowed, step_free, booked_by,
                "case_id": case["case_id"] if case else None, "ring_fenced": ring_fenced,
                "step_free": step_free, "booked_by": booked_by, "waitlist_id": waitlist_id,
                "idempotency_key": idempotency_key, "created_at": now}
-    booking["secret_sha256"] = _sha256(_secret(settings, booking["id"]))
+    booking["secret_sha256"] = references.code_sha256(_secret(settings, booking["id"]))
     for _ in range(REFERENCE_ATTEMPTS):
         booking["reference"] = references.new_reference(REFERENCE_PREFIX)
         if store.insert_booking(cur, booking):
             break
     else:
         raise RuntimeError("could not allocate a free booking reference")
-    stored = store.booking_by_id(cur, booking["id"])
-    return {**booking_view(stored, settings), "secret": _secret(settings, booking["id"])}
+    return store.booking_by_id(cur, booking["id"])
+
+
+def _booking(cur, reference, secret=None, staff_id=None):
+    """The booking: the person's with its secret, or staff's by reference
+    alone. A wrong secret is not found, as an unknown reference is."""
+    if not staff_id:
+        return _mine(cur, reference, secret)
+    normalised = references.normalise(reference)
+    found = store.booking_by_reference(cur, normalised) if normalised else None
+    if found is None:
+        raise BookingNotFound("There is no booking with that reference.")
+    return found
 
 
 def _locked_booking(cur, reference, secret=None, staff_id=None):
     """The booking, after its slot's lock and then its own: slot before
     booking, the order every path takes, so none waits on another in a
-    circle. A wrong secret is not found, as an unknown reference is."""
-    normalised = references.normalise(reference)
-    found = store.booking_by_reference(cur, normalised) if normalised else None
-    if not staff_id:
-        stored = bytes(found["secret_sha256"]) if found else b"\0" * 32
-        if not hmac.compare_digest(_sha256(references.normalise_code(secret)), stored):
-            found = None
-    if found is None:
-        raise BookingNotFound("We could not find a booking with that reference and code. "
-                              "Check both and try again." if not staff_id
-                              else "There is no booking with that reference.")
+    circle."""
+    found = _booking(cur, reference, secret, staff_id)
     while True:
         store.lock_slot(cur, found["slot_id"])
         booking = store.booking_by_id(cur, found["id"], lock=True)
@@ -308,9 +313,7 @@ def _locked_booking(cur, reference, secret=None, staff_id=None):
 def _mine(cur, reference, secret):
     normalised = references.normalise(reference)
     booking = store.booking_by_reference(cur, normalised) if normalised else None
-    stored = bytes(booking["secret_sha256"]) if booking else b"\0" * 32
-    if booking is None or not hmac.compare_digest(
-            _sha256(references.normalise_code(secret)), stored):
+    if not references.code_matches(secret, booking["secret_sha256"] if booking else None):
         raise BookingNotFound("We could not find a booking with that reference and code. "
                               "Check both and try again.")
     return booking
@@ -446,10 +449,7 @@ def reschedule(uow, settings, now, reference, office_id, start, secret=None, sta
     transaction: if the new slot is full nothing changes."""
     cur = uow.cursor
     setup = Setup.load(cur)
-    found = _mine(cur, reference, secret) if not staff_id else None
-    found = found or store.booking_by_reference(cur, references.normalise(reference) or "")
-    if found is None:
-        raise BookingNotFound("There is no booking with that reference.")
+    found = _booking(cur, reference, secret, staff_id)
     slot = _find_slot(setup, settings, office_id, found["type_id"], start)
     new_id = store.ensure_slot(cur, slot)
     # Both capacity rows, lowest id first, then the booking: two people
@@ -473,11 +473,7 @@ def reschedule(uow, settings, now, reference, office_id, start, secret=None, sta
     case = store.case_by_id(cur, booking["case_id"]) if booking["case_id"] else None
     allowed = _window_for(setup, setup.type(booking["type_id"]), case, settings,
                           settings.today(now))
-    if allowed is not None:
-        try:
-            window.check_in_window(allowed, slot.start.astimezone(settings.tz).date())
-        except window.OutsideWindow as out:
-            raise BookingRejected(out.code, out.reason)
+    _check_in_window(allowed, slot, settings)
     if not _take_place(cur, settings, new_id, now):
         raise SlotConflict("slot_full", "That time is now full. Your booking has not "
                            "changed. Choose another time.",
@@ -548,7 +544,7 @@ def join_waitlist(uow, settings, now, type_id, case_reference=None, office_id=No
                                       "type_id": type_id, "office_id": office_id,
                                       "first_day": first_day, "last_day": last_day,
                                       "step_free": step_free, "joined_at": now,
-                                      "code_sha256": _sha256(code)})
+                                      "code_sha256": references.code_sha256(code)})
     if entry is None:
         raise BookingRejected("already_waiting", "Your case is already on the waiting "
                               "list. We will tell you when a place comes free.")
@@ -559,8 +555,7 @@ def join_waitlist(uow, settings, now, type_id, case_reference=None, office_id=No
 def waitlist_offer(cur, settings, now, waitlist_id, code):
     """Where the person stands on the list; with an offer, the held place's
     reference and secret, to confirm it like any hold."""
-    entry = store.waitlist_by_code(cur, waitlist_id,
-                                   _sha256(references.normalise_code(code)))
+    entry = store.waitlist_by_code(cur, waitlist_id, references.code_sha256(code))
     if entry is None:
         raise BookingNotFound("We could not find a waiting list place with that number "
                               "and code.")
@@ -570,8 +565,7 @@ def waitlist_offer(cur, settings, now, waitlist_id, code):
     if entry["status"] == "offered" and entry["offered_booking_id"]:
         held = store.booking_by_id(cur, entry["offered_booking_id"])
         if held["status"] == "held" and held["hold_expires_at"] > now:
-            view["offer"] = {**booking_view(held, settings),
-                             "secret": _secret(settings, held["id"])}
+            view["offer"] = _with_secret(held, settings)
     return view
 
 
@@ -604,15 +598,14 @@ def _offer_freed_place(uow, settings, now, slot_id, attempts=5):
                 raise _already_booked()
             allowed = _window_for(setup, setup.type(row["type_id"]), case, settings,
                                   settings.today(now))
-            held = _hold(uow, settings, now, setup, slot, case, allowed, entry["step_free"],
-                         "waitlist", None, waitlist_id=entry["id"])
+            booking = _hold(uow, settings, now, setup, slot, case, allowed,
+                            entry["step_free"], "waitlist", None, waitlist_id=entry["id"])
         except (BookingRejected, SlotConflict, SlotNotFound, psycopg2.Error):
             store.rollback_to(cur, "offer")
             store.set_waitlist(cur, entry["id"], "left")
             passed_over.append(entry["id"])
             continue
         store.release(cur, "offer")
-        booking = store.booking_by_reference(cur, held["reference"])
         store.set_waitlist(cur, entry["id"], "offered", booking["id"])
         uow.publish("WaitlistOfferMade", {
             "waitlist_id": entry["id"], "hold_id": str(booking["id"]),
@@ -645,12 +638,11 @@ def expire_holds_in_slot(uow, settings, now, slot_id):
 def send_reminders(uow, now, limit=SWEEP_BATCH):
     cur = uow.cursor
     sent = 0
-    for booking_id in store.due_reminders(cur, now, limit):
-        booking = store.booking_by_id(cur, booking_id)
+    for booking in store.due_reminders(cur, now, limit):
         if booking["status"] == "confirmed":
             uow.publish("BookingReminderDue", _event(booking), occurred_at=now)
             sent += 1
-        store.mark_reminder_sent(cur, booking_id, now)
+        store.mark_reminder_sent(cur, booking["id"], now)
     return sent
 
 # -- cases, from housing ---------------------------------------------------------------

@@ -1,14 +1,12 @@
 """The bookings service's settings, read from its nameko config."""
 import dataclasses
-import secrets
-from zoneinfo import ZoneInfo
 
 from services.bookings.domain.window import WindowSettings
-from services.kit.config import secret_key as config_secret_key
+from services.kit.config import LocalZone, secret_key as config_secret_key, secret_key_field
 
 
 @dataclasses.dataclass(frozen=True)
-class BookingsSettings:
+class BookingsSettings(LocalZone):
     timezone: str = "Europe/London"
     window: WindowSettings = WindowSettings()
     # Where a person who may no longer change a booking online is sent.
@@ -17,15 +15,7 @@ class BookingsSettings:
     reminder_sweep_seconds: float = 60.0
     # Derives a booking's secret from its id, so a retried hold shows the
     # same secret again.
-    secret_key: bytes = dataclasses.field(default_factory=lambda: secrets.token_bytes(32),
-                                          repr=False)
-
-    @property
-    def tz(self):
-        return ZoneInfo(self.timezone)
-
-    def today(self, now):
-        return now.astimezone(self.tz).date()
+    secret_key: bytes = secret_key_field()
 
     @classmethod
     def from_config(cls, config):

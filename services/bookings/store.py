@@ -304,11 +304,6 @@ def set_waitlist(cur, entry_id, status, booking_id=None):
                           offered_booking_id = coalesce(%s, offered_booking_id)
                     WHERE id = %s""", (status, booking_id, entry_id))
 
-
-def waitlist_entry(cur, entry_id):
-    cur.execute("SELECT * FROM waitlist WHERE id = %s", (entry_id,))
-    return cur.fetchone()
-
 # -- reminders --------------------------------------------------------------------
 
 
@@ -324,10 +319,11 @@ def cancel_reminder(cur, booking_id, now):
 
 
 def due_reminders(cur, now, limit):
-    cur.execute("""SELECT r.booking_id FROM reminders r
+    """The bookings whose reminders are due, each reminder locked."""
+    cur.execute(_BOOKING + """ JOIN reminders r ON r.booking_id = b.id
                     WHERE r.sent_at IS NULL AND r.cancelled_at IS NULL AND r.due_at <= %s
-                    ORDER BY r.due_at LIMIT %s FOR UPDATE SKIP LOCKED""", (now, limit))
-    return [r["booking_id"] for r in cur.fetchall()]
+                    ORDER BY r.due_at LIMIT %s FOR UPDATE OF r SKIP LOCKED""", (now, limit))
+    return cur.fetchall()
 
 
 def mark_reminder_sent(cur, booking_id, now):

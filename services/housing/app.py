@@ -4,8 +4,6 @@ Each function takes a unit of work (or a read cursor), the settings and
 "now", calls the domain for every decision and the store for every row.
 """
 import datetime as dt
-import hashlib
-import hmac
 import uuid
 
 from marshmallow import ValidationError
@@ -40,10 +38,6 @@ class Questionnaires:
             raise ValidationError({"version": ["There is no questionnaire with that version."]})
 
 
-def _sha256(text):
-    return hashlib.sha256(text.encode("utf-8")).digest()
-
-
 def _iso(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
@@ -52,11 +46,9 @@ def _iso(value):
     return value
 
 
-def _fields(errors):
-    out = {}
-    for error in errors:
-        out.setdefault(error.question_id, []).append(error.message)
-    return out
+def _plain(row):
+    """A row with its dates, times and ids as JSON text."""
+    return {k: _iso(v) for k, v in row.items()}
 
 # -- the triage, as the person answers it --------------------------------------------
 
@@ -67,7 +59,7 @@ def questionnaire_definition(forms, version=None):
 
 def start_triage(uow, settings, forms, now):
     code = references.new_code()
-    draft = {"id": uuid.uuid4(), "code_sha256": _sha256(code),
+    draft = {"id": uuid.uuid4(), "code_sha256": references.code_sha256(code),
              "questionnaire_version": forms.current.version, "answers": {},
              "created_at": now, "expires_at": now + dt.timedelta(days=settings.draft_days)}
     store.insert_draft(uow.cursor, draft)
@@ -75,7 +67,7 @@ def start_triage(uow, settings, forms, now):
 
 
 def _draft(cur, code, now, lock=False):
-    draft = store.draft_by_code(cur, _sha256(references.normalise_code(code)), now, lock)
+    draft = store.draft_by_code(cur, references.code_sha256(code), now, lock)
     if draft is None:
         raise TriageNotFound("We could not find a saved form with that code. Check the "
                              "code, or start again if it has expired.")
@@ -132,11 +124,12 @@ def submit_triage(uow, settings, forms, now, code):
     today = settings.today(now)
     problems = form.missing(answers) or triage.contradictions(answers, today)
     if problems:
-        raise ValidationError(_fields(problems))
+        raise ValidationError(questionnaire.Invalid(problems).fields())
     outcome = triage.assess(answers, today, working_calendar(today), settings.triage)
     result = outcome.to_dict()
     case_id = uuid.uuid4()
-    case = {"id": case_id, "secret_sha256": _sha256(_case_secret(settings, case_id)),
+    secret = _case_secret(settings, case_id)
+    case = {"id": case_id, "secret_sha256": references.code_sha256(secret),
             "draft_id": draft["id"], "route": answers.get("route", "self"),
             "questionnaire_version": form.version, "answers": answers, "outcome": result,
             "urgency": outcome.urgency, "urgency_rank": triage.urgency_rank(outcome.urgency),
@@ -160,13 +153,11 @@ def submit_triage(uow, settings, forms, now, code):
         "questionnaire_version": form.version, "triaged_at": now.isoformat(),
     }, occurred_at=now)
     stored = {**case, "status": "open", "assigned_to": None, "closed_outcome": None}
-    return {"created": True, "secret": _case_secret(settings, case_id),
-            "case": status_view(stored)}
+    return {"created": True, "secret": secret, "case": status_view(stored)}
 
 
 def _case_secret(settings, case_id):
-    digest = hmac.new(settings.secret_key, b"case:" + case_id.bytes, hashlib.sha256).digest()
-    return references.code_from_digest(digest)
+    return references.keyed_code(settings.secret_key, b"case:", case_id)
 
 # -- what the person sees -----------------------------------------------------------
 
@@ -196,9 +187,7 @@ def status_view(case):
 def case_status(cur, reference, secret):
     normalised = references.normalise(reference)
     case = store.case_by_reference(cur, normalised) if normalised else None
-    stored = bytes(case["secret_sha256"]) if case else b"\0" * 32
-    matches = hmac.compare_digest(_sha256(references.normalise_code(secret)), stored)
-    if case is None or not matches:
+    if not references.code_matches(secret, case["secret_sha256"] if case else None):
         raise CaseNotFound("We could not find a case with that reference and code. "
                            "Check both and try again.")
     return status_view(case)
@@ -281,14 +270,10 @@ def get_case(uow, forms, now, staff_id, role, case_id, reason=None):
             "questionnaire_version": case["questionnaire_version"],
             "answers": answers, "anonymised": case["anonymised_at"] is not None,
             "outcome": status_view(case),
-            "notes": [{**{k: _iso(v) for k, v in n.items()}} for n in store.notes(cur, case_id)],
-            "plan": [_step(s) for s in store.plan(cur, case_id)],
-            "clocks": [{k: _iso(v) for k, v in c.items()} for c in store.clocks_of(cur, case_id)],
+            "notes": [_plain(n) for n in store.notes(cur, case_id)],
+            "plan": [_plain(s) for s in store.plan(cur, case_id)],
+            "clocks": [_plain(c) for c in store.clocks_of(cur, case_id)],
             "closed_outcome": case["closed_outcome"], "closed_at": _iso(case["closed_at"])}
-
-
-def _step(row):
-    return {k: _iso(v) for k, v in row.items()}
 
 
 def assign_case(uow, now, staff_id, role, case_id, take_over=False):
@@ -322,7 +307,7 @@ def add_note(uow, now, staff_id, role, case_id, text):
                            "can be added to it.")
     note = store.add_note(cur, case_id, staff_id, text, now)
     store.audit(cur, staff_id, role, case_id, "add_note", None, now)
-    return {k: _iso(v) for k, v in note.items()}
+    return _plain(note)
 
 
 def add_plan_step(uow, now, staff_id, role, case_id, party, text, due_on=None):
@@ -332,7 +317,7 @@ def add_plan_step(uow, now, staff_id, role, case_id, party, text, due_on=None):
         raise CaseRejected("case_closed", "This case is closed.")
     step = store.add_plan_step(cur, case_id, party, text, due_on, staff_id, now)
     store.audit(cur, staff_id, role, case_id, "add_plan_step", None, now)
-    return _step(step)
+    return _plain(step)
 
 
 def complete_plan_step(uow, now, staff_id, role, case_id, step_id):
@@ -342,7 +327,7 @@ def complete_plan_step(uow, now, staff_id, role, case_id, step_id):
     if step is None:
         raise StepNotFound("This case has no plan step with that id.")
     store.audit(cur, staff_id, role, case_id, "complete_plan_step", None, now)
-    return _step(step)
+    return _plain(step)
 
 
 def close_case(uow, now, staff_id, role, case_id, outcome, note=None):
@@ -372,7 +357,7 @@ def read_audit(uow, now, staff_id, role, case_id=None, limit=100):
     cur = uow.cursor
     entries = store.audit_entries(cur, case_id, limit)
     store.audit(cur, staff_id, role, case_id, "read_audit", None, now)
-    return {"entries": [{k: _iso(v) for k, v in e.items()} for e in entries]}
+    return {"entries": [_plain(e) for e in entries]}
 
 # -- scheduled work ----------------------------------------------------------------
 

@@ -1,17 +1,15 @@
 """The housing service's settings, read from its nameko config."""
 import dataclasses
 import pathlib
-import secrets
-from zoneinfo import ZoneInfo
 
 from services.housing.domain import questionnaire
 from services.housing.domain.clocks import ClockSettings
 from services.housing.domain.triage import TriageSettings
-from services.kit.config import secret_key as config_secret_key
+from services.kit.config import LocalZone, secret_key as config_secret_key, secret_key_field
 
 
 @dataclasses.dataclass(frozen=True)
-class HousingSettings:
+class HousingSettings(LocalZone):
     timezone: str = "Europe/London"
     questionnaire_dir: pathlib.Path = questionnaire.DEFAULT_DIRECTORY
     # How long an unfinished triage is kept for the person to come back to.
@@ -24,15 +22,7 @@ class HousingSettings:
     anonymise_sweep_seconds: float = 3600.0
     # Derives a case's secret from its id, so submitting the same draft twice
     # (a double click, a retry) shows the same secret again.
-    secret_key: bytes = dataclasses.field(default_factory=lambda: secrets.token_bytes(32),
-                                          repr=False)
-
-    @property
-    def tz(self):
-        return ZoneInfo(self.timezone)
-
-    def today(self, now):
-        return now.astimezone(self.tz).date()
+    secret_key: bytes = secret_key_field()
 
     @classmethod
     def from_config(cls, config):

@@ -4,6 +4,8 @@ Four characters from an alphabet without look-alikes (no 0/O, 1/I/L), then
 two check digits (ISO 7064 mod 97-10, as IBANs use), so a mistyped
 reference is refused before anything is looked up.
 """
+import hashlib
+import hmac
 import re
 import secrets
 
@@ -43,6 +45,27 @@ def new_code(groups=3, choice=secrets.choice):
 def code_from_digest(digest, groups=3):
     """A code derived from a keyed digest, so the same thing gets the same code."""
     return format_code("".join(ALPHABET[b % len(ALPHABET)] for b in digest[:4 * groups]))
+
+
+def keyed_code(key, purpose, an_id):
+    """The code for one thing (`purpose`, bytes such as b"case:", and a UUID),
+    derived with a secret key: the same thing gets the same code again, and
+    nobody without the key can work it out."""
+    return code_from_digest(hmac.new(key, purpose + an_id.bytes, hashlib.sha256).digest())
+
+
+def code_sha256(code):
+    """What is kept in place of a code: the SHA-256 of its normal form."""
+    return hashlib.sha256(normalise_code(code).encode("utf-8")).digest()
+
+
+def code_matches(code, stored_sha256):
+    """Whether `code`, as typed, is the one whose SHA-256 is stored. A record
+    that is not there (None) takes the same comparison, so a wrong code and
+    an unknown reference cannot be told apart."""
+    stored = bytes(stored_sha256) if stored_sha256 is not None else b"\0" * 32
+    same = hmac.compare_digest(code_sha256(code), stored)
+    return same and stored_sha256 is not None
 
 
 def format_code(compact):

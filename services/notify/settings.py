@@ -1,9 +1,8 @@
 """The notify service's settings, read from its nameko config. The providers'
 own settings are read by services.notify.providers.from_config."""
 import dataclasses
-import secrets
 
-from services.kit.config import secret_key as config_secret_key
+from services.kit.config import secret_key as config_secret_key, secret_key_field
 from services.notify.domain import channels, messages
 
 
@@ -29,8 +28,7 @@ class NotifySettings:
     # replayed) are forgotten after this many days.
     forget_after_days: int = 14
     # Keys the hashes residents are known by, and their timeline codes.
-    secret_key: bytes = dataclasses.field(default_factory=lambda: secrets.token_bytes(32),
-                                          repr=False)
+    secret_key: bytes = secret_key_field()
 
     @classmethod
     def from_config(cls, config):

@@ -13,9 +13,9 @@ FORBIDDEN = ("nameko", "psycopg2", "werkzeug", "requests", "eventlet", "kombu", 
              "flask", "jinja2", "marshmallow", "redis", "notifications_python_client")
 # service: (third-party packages its domain may use, kit modules it may use)
 DOMAINS = {
-    "bins": (("icalendar",), ()),
-    "housing": (("yaml",), ("services.kit.workdays",)),
-    "bookings": (("icalendar",), ("services.kit.workdays",)),
+    "bins": (("icalendar",), ("services.kit.contact",)),
+    "housing": (("yaml",), ("services.kit.workdays", "services.kit.words")),
+    "bookings": (("icalendar",), ("services.kit.workdays", "services.kit.words")),
     "notify": (("yaml",), ("services.kit.words", "services.kit.contact")),
 }
 

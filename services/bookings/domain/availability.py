@@ -12,7 +12,7 @@ already booked or held.
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from services.bookings.domain.model import Slot
+from services.bookings.domain.model import Slot, as_utc
 
 UTC = dt.timezone.utc
 MAX_DAYS = 62
@@ -109,9 +109,7 @@ def nearest(candidates, around, count=3):
     """The `count` slots starting nearest to `around` (the earlier on a tie),
     returned in time order for a resident to choose from. The caller passes
     only slots with free places."""
-    if not isinstance(around, dt.datetime) or around.utcoffset() is None:
-        raise ValueError("around must be an aware datetime")
-    around = around.astimezone(UTC)
+    around = as_utc(around, "around")
     if count < 0:
         raise ValueError("count cannot be negative")
     closest = sorted(candidates, key=lambda s: (abs(s.start - around), s.start))[:count]

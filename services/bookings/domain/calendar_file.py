@@ -9,16 +9,11 @@ import datetime as dt
 
 import icalendar
 
+from services.bookings.domain.model import as_utc
+
 PRODID = "-//Townhall//Bookings//EN"
 UTC = dt.timezone.utc
 STATUS = {"REQUEST": "CONFIRMED", "CANCEL": "CANCELLED"}
-
-
-def _utc(value, what):
-    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
-        raise ValueError(f"{what} must be an aware datetime")
-    # Always UTC ("Z") so the file needs no VTIMEZONE.
-    return value.astimezone(UTC)
 
 
 def booking_ics(uid, sequence, start, end, summary, location, description,
@@ -31,10 +26,11 @@ def booking_ics(uid, sequence, start, end, summary, location, description,
         raise ValueError("uid must be some text")
     if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
         raise ValueError("sequence must be a whole number of 0 or more")
-    start, end = _utc(start, "start"), _utc(end, "end")
+    # Always UTC ("Z"), so the file needs no VTIMEZONE.
+    start, end = as_utc(start, "start"), as_utc(end, "end")
     if end <= start:
         raise ValueError("end must be after start")
-    stamp = _utc(stamp, "stamp") if stamp is not None else dt.datetime.now(UTC)
+    stamp = as_utc(stamp, "stamp") if stamp is not None else dt.datetime.now(UTC)
 
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)

@@ -257,7 +257,10 @@ class Adviser:
                 "pattern": _week_dict(self.pattern)}
 
 
-def _aware(value, what):
+def as_utc(value, what):
+    """An aware datetime in UTC; a naive one (or anything else) is refused.
+    Arithmetic on a datetime in a local zone is wall-clock arithmetic, so
+    "24 hours before" would be 23 or 25 real hours across a clock change."""
     if not isinstance(value, dt.datetime) or value.utcoffset() is None:
         raise ValueError(f"{what} must be an aware datetime")
     return value.astimezone(UTC)
@@ -272,8 +275,8 @@ class Slot:
     capacity: int  # appointments that can run at once
 
     def __post_init__(self):
-        object.__setattr__(self, "start", _aware(self.start, "slot start"))
-        object.__setattr__(self, "end", _aware(self.end, "slot end"))
+        object.__setattr__(self, "start", as_utc(self.start, "slot start"))
+        object.__setattr__(self, "end", as_utc(self.end, "slot end"))
         if self.end <= self.start:
             raise ValueError("a slot must end after it starts")
         if _whole(self.capacity, "slot capacity") < 0:

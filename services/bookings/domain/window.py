@@ -8,7 +8,8 @@ import dataclasses
 import datetime as dt
 import re
 
-UTC = dt.timezone.utc
+from services.bookings.domain.model import as_utc
+from services.kit.words import day_text  # noqa: F401 (callers use it from here)
 
 _LANGUAGE = re.compile(r"^[^\W\d_](?:[^\W\d_]| |-)*[^\W\d_]$")
 
@@ -67,21 +68,8 @@ class Window:
         return self.first_day <= day <= self.last_day
 
 
-def day_text(day):
-    """"Friday 4 December 2026", as GOV.UK writes dates."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 def _plural(n, one, many):
     return f"{n} {one if n == 1 else many}"
-
-
-def _utc(value, what):
-    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
-        raise ValueError(f"{what} must be an aware datetime")
-    # Arithmetic on a datetime in a local zone is wall-clock arithmetic, so
-    # "24 hours before" would be 23 or 25 real hours across a clock change.
-    return value.astimezone(UTC)
 
 
 def booking_window(urgency, today, calendar, settings=WindowSettings()):
@@ -123,7 +111,7 @@ def check_in_window(window, slot_local_date):
 def can_change(start, now, settings=WindowSettings()):
     """Whether a booking starting at `start` may still be moved or cancelled
     online: up to exactly the cut-off, not a minute after."""
-    start, now = _utc(start, "start"), _utc(now, "now")
+    start, now = as_utc(start, "start"), as_utc(now, "now")
     return now <= start - dt.timedelta(hours=settings.change_cutoff_hours)
 
 
@@ -136,13 +124,13 @@ def check_can_change(start, now, settings, phone):
 
 def hold_expires_at(now, settings=WindowSettings()):
     """When a slot held while the resident confirms goes back on offer."""
-    return _utc(now, "now") + dt.timedelta(minutes=settings.hold_minutes)
+    return as_utc(now, "now") + dt.timedelta(minutes=settings.hold_minutes)
 
 
 def reminder_due_at(start, now, settings=WindowSettings()):
     """When to remind the resident, or None when that time has already
     passed: someone who books within the reminder period has just been told."""
-    start, now = _utc(start, "start"), _utc(now, "now")
+    start, now = as_utc(start, "start"), as_utc(now, "now")
     due = start - dt.timedelta(hours=settings.reminder_hours_before)
     return None if due < now else due
 

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from services.housing.domain.questionnaire import AnswerError
+from services.kit.words import day_text  # noqa: F401 (callers use it from here)
 
 URGENCIES = ("emergency", "high", "standard", "advice")  # queue rank, most urgent first
 DUTIES = ("relief", "prevention", "none")
@@ -186,11 +187,6 @@ def urgency_rank(urgency):
         return URGENCIES.index(urgency)
     except ValueError:
         raise ValueError(f"unknown urgency {urgency!r}") from None
-
-
-def day_text(day):
-    """"Friday 4 December 2026", as GOV.UK writes dates."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def _plural(n, one, many):
