@@ -13,17 +13,15 @@ import time
 from zoneinfo import ZoneInfo
 
 import psycopg2
-import requests
 
-from bench.common import private_vhost
+from bench.common import private_vhost, running_stack
 from bench.cpu import CpuMeter
 from bench.echo import load
 from services.bins import generator
 from services.bins.domain.model import Frequency, Round, Service
 from services.bins.domain.schedule import ScheduleSettings, collection_on
 from services.kit.workdays import england_and_wales
-from services.kit import migrate, topology
-from tests.support.stack import Stack
+from services.kit import migrate
 
 # Tuesday 3 March 2026, 18:00 in London: after Monday's and Tuesday's rounds.
 NOW = dt.datetime(2026, 3, 3, 18, 0, tzinfo=ZoneInfo("Europe/London"))
@@ -96,25 +94,8 @@ def uprns(url, count, seed=3):
     return found
 
 
-def start_stack(uri, url, logs, tag):
-    stack = Stack(uri, {"bins": url}, logs,
-                  RATE_LIMIT_ANONYMOUS_WRITES="100000000/minute",
-                  GATEWAY_REDIS_PREFIX=f"townhall:bench:{tag}:{time.time_ns()}",
-                  BINS_CLOCK="bench.bins:pinned_now", LOG_LEVEL="WARNING")
-    topology.ensure(uri, services=("bins",))
-    stack.start("bins")
-    stack.start("gateway")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.post(stack.base_url + "/api/v1/echo", json={"message": "ready?"},
-                             timeout=3).status_code == 200:
-                return stack
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    stack.stop_all()
-    raise RuntimeError("the gateway never answered:\n" + stack.tail("gateway"))
+def bins_stack(uri, url, logs, tag):
+    return running_stack(uri, {"bins": url}, logs, tag, BINS_CLOCK="bench.bins:pinned_now")
 
 
 def filing(stack, pairs, clients, seconds):
@@ -147,8 +128,7 @@ def run(seconds, big_size, clients=10, reuse=True):
     small_url, small_load = database(10_000, reuse=False)
     pairs = reportable(small_url, 200_000)
     with private_vhost("bench-bins") as uri, tempfile.TemporaryDirectory() as logs:
-        stack = start_stack(uri, small_url, logs, "small")
-        try:
+        with bins_stack(uri, small_url, logs, "small") as stack:
             load(stack.base_url, 2, 1.0)  # warm up
             results["echo_one"] = load(stack.base_url, 1, seconds)
             results["filing_one"] = filing(stack, pairs, 1, seconds)
@@ -161,15 +141,10 @@ def run(seconds, big_size, clients=10, reuse=True):
             results["filing"], results["filing_cpu_ms"] = meter.measure(
                 lambda: filing(stack, rest, clients, seconds))
             results["lookup_small"] = lookups(stack, uprns(small_url, 2000), 4, seconds)
-        finally:
-            stack.stop_all()
         big_url, big_load = database(big_size, reuse=reuse)
-        stack = start_stack(uri, big_url, logs, "big")
-        try:
+        with bins_stack(uri, big_url, logs, "big") as stack:
             lookups(stack, uprns(big_url, 200, seed=9), 2, 1.0)  # warm up
             results["lookup_big"] = lookups(stack, uprns(big_url, 2000), 4, seconds)
-        finally:
-            stack.stop_all()
     results["reportable_pairs"] = len(pairs)
     results["sizes"] = {"small": 10_000, "big": big_size}
     results["load_seconds"] = {"small": round(small_load, 1), "big": round(big_load, 1)}

@@ -16,12 +16,11 @@ import psycopg2
 import psycopg2.extras
 import requests
 
-from bench.common import fresh_database, private_vhost, summary
+from bench.common import fresh_database, private_vhost, running_stack
 from bench.cpu import CpuMeter
-from bench.echo import load
+from bench.echo import drive, load
 from services.bookings import seed
-from services.kit import migrate, topology
-from tests.support.stack import Stack
+from services.kit import migrate
 
 # A week of Mondays to Fridays from the next Monday, so every slot is in the
 # future and inside the 62-day search limit.
@@ -45,27 +44,6 @@ def database():
     finally:
         conn.close()
     return url
-
-
-def start_stack(uri, bookings_url, echo_url, logs):
-    stack = Stack(uri, {"bookings": bookings_url, "bins": echo_url}, logs,
-                  RATE_LIMIT_ANONYMOUS_WRITES="100000000/minute",
-                  GATEWAY_REDIS_PREFIX=f"townhall:bench:bookings:{time.time_ns()}",
-                  LOG_LEVEL="WARNING")
-    topology.ensure(uri, services=("bookings", "bins"))
-    for name in ("bookings", "bins", "gateway"):
-        stack.start(name)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.post(stack.base_url + "/api/v1/echo", json={"message": "ready?"},
-                             timeout=3).status_code == 200:
-                return stack
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    stack.stop_all()
-    raise RuntimeError("the gateway never answered:\n" + stack.tail("gateway"))
 
 
 def free_slots(stack, first_day, days):
@@ -98,37 +76,17 @@ def bookings(stack, places, clients, seconds):
     """Whole bookings, each client taking the next free place."""
     supply = iter(places)
     lock = threading.Lock()
-    latencies, outcomes = [], []
-    stop_at = time.perf_counter() + seconds
 
-    def client():
-        session = requests.Session()
-        mine, seen = [], []
-        while time.perf_counter() < stop_at:
-            with lock:
-                slot = next(supply, None)
-            if slot is None:
-                break
-            t0 = time.perf_counter()
-            status = book_one(session, stack.base_url, slot)
-            if status == 200:
-                mine.append(time.perf_counter() - t0)
-            seen.append(status)
+    def next_place():
         with lock:
-            latencies.extend(mine)
-            outcomes.extend(seen)
+            return next(supply)
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    result = summary(latencies, elapsed, len(latencies))
-    result["clients"] = clients
-    result["errors"] = len(outcomes) - len(latencies)
-    result["requests_per_second"] = round(2 * len(latencies) / elapsed, 1)
+    def booking(session, slot):
+        # a booking is two requests: the hold and the confirmation
+        return 2 if book_one(session, stack.base_url, slot) == 200 else None
+
+    result, made, elapsed = drive(clients, seconds, booking, next_place)
+    result["requests_per_second"] = round(made / elapsed, 1)
     return result
 
 
@@ -163,8 +121,8 @@ def run(seconds, clients=10):
     with private_vhost("bench-bookings") as uri, tempfile.TemporaryDirectory() as logs:
         url = database()
         echo_url = fresh_database("bins", migrate.migration_dirs("bins"))
-        stack = start_stack(uri, url, echo_url, logs)
-        try:
+        with running_stack(uri, {"bookings": url, "bins": echo_url}, logs,
+                           "bookings") as stack:
             today = dt.date.today()
             monday = today + dt.timedelta(days=7 - today.weekday())
             slots = free_slots(stack, monday, 55)
@@ -184,8 +142,6 @@ def run(seconds, clients=10):
             later = free_slots(stack, monday + dt.timedelta(days=56), 5)
             target = next(s for s in later if s["remaining"] == 3)
             results["contention"] = contention(stack, target, 200)
-        finally:
-            stack.stop_all()
     results["booking_requests_to_echo_rate"] = round(
         results["bookings"]["requests_per_second"] / results["echo"]["per_second"], 2)
     return results

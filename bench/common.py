@@ -1,12 +1,16 @@
-"""Shared by the benchmarks: a private vhost and database per run, and
-figures printed the same way."""
+"""Shared by the benchmarks: a private vhost and database per run, the
+stack under test started the same way, and figures printed the same way."""
 import contextlib
 import json
 import statistics
 import sys
+import time
 import uuid
 
+import requests
+
 from services.kit import config, migrate, topology
+from tests.support.stack import running
 
 
 @contextlib.contextmanager
@@ -24,6 +28,38 @@ def fresh_database(name, dirs):
     migrate.create_database(url, drop_first=True)
     migrate.apply_migrations(url, dirs)
     return url
+
+
+@contextlib.contextmanager
+def running_stack(uri, database_urls, logs, tag, ready=(), echo=True, **env):
+    """The services in `database_urls` and a gateway over the vhost `uri`
+    (only their topology declared), rate limits out of the way and logging at
+    WARNING unless `env` says otherwise; once the gateway answers 200 on each
+    path in `ready` and, with `echo`, answers the echo (through bins).
+    Stopped on leaving."""
+    env = {"RATE_LIMIT_ANONYMOUS_WRITES": "100000000/minute",
+           "GATEWAY_REDIS_PREFIX": f"townhall:bench:{tag}:{time.time_ns()}",
+           "LOG_LEVEL": "WARNING", **env}
+    with running(uri, database_urls, logs, ready=ready, services=tuple(database_urls),
+                 **env) as stack:
+        if echo:
+            wait_for_echo(stack)
+        yield stack
+
+
+def wait_for_echo(stack, timeout=60):
+    """Returns once the stack's gateway answers the echo through bins."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.post(stack.base_url + "/api/v1/echo", json={"message": "ready?"},
+                             timeout=3).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("echo never answered:\n" + stack.tail("gateway"))
+        time.sleep(0.2)
 
 
 def percentile(values, pct):

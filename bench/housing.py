@@ -11,21 +11,19 @@ import datetime as dt
 import random
 import tempfile
 import threading
-import time
 import uuid
 
-import jwt
 import psycopg2
 import requests
 from psycopg2.extras import Json, execute_values
 
-from bench.common import fresh_database, private_vhost, summary
+from bench.common import fresh_database, private_vhost, running_stack
 from bench.cpu import CpuMeter
-from bench.echo import load
+from bench.echo import drive, load
 from services.housing.domain import triage as rules
-from services.kit import migrate, topology
+from services.kit import migrate
 from tests.support.housing_answers import ordinary_answers
-from tests.support.stack import Stack
+from tests.support.stack import bearer
 
 SIGNING_KEY = "bench-housing-signing-key-long-enough-for-hs256"
 URGENCIES = rules.URGENCIES
@@ -71,39 +69,14 @@ def fill_cases(url, count, seed=11):
         conn.close()
 
 
-def token(sub, roles):
-    now = int(time.time())
-    return "Bearer " + jwt.encode({"sub": sub, "roles": roles, "iss": "townhall-dev",
-                                   "aud": "townhall-gateway", "iat": now, "exp": now + 3600},
-                                  SIGNING_KEY, algorithm="HS256")
-
-
-def start_stack(uri, url, logs, tag, echo_url=None):
+def housing_stack(uri, url, logs, tag, echo_url=None):
     """housing and the gateway; and bins, which answers the echo, when
     `echo_url` (an empty bins database) is given."""
     urls = {"housing": url, **({"bins": echo_url} if echo_url else {})}
-    stack = Stack(uri, urls, logs,
-                  RATE_LIMIT_ANONYMOUS_WRITES="100000000/minute",
-                  RATE_LIMIT_STAFF_WRITES="100000000/minute",
-                  GATEWAY_REDIS_PREFIX=f"townhall:bench:{tag}:{time.time_ns()}",
-                  AUTH_DEV_SIGNING_KEY=SIGNING_KEY, LOG_LEVEL="WARNING")
-    topology.ensure(uri, services=tuple(urls))
-    for name in urls:
-        stack.start(name)
-    stack.start("gateway")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            ready = requests.get(stack.base_url + "/api/v1/housing/questionnaire", timeout=3)
-            if ready.status_code == 200 and (not echo_url or requests.post(
-                    stack.base_url + "/api/v1/echo", json={"message": "ready?"},
-                    timeout=3).status_code == 200):
-                return stack
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    stack.stop_all()
-    raise RuntimeError("the gateway never answered:\n" + stack.tail("gateway"))
+    return running_stack(uri, urls, logs, tag, ready=["/api/v1/housing/questionnaire"],
+                         echo=bool(echo_url),
+                         RATE_LIMIT_STAFF_WRITES="100000000/minute",
+                         AUTH_DEV_SIGNING_KEY=SIGNING_KEY)
 
 
 def one_triage(session, base, answers):
@@ -127,44 +100,21 @@ def one_triage(session, base, answers):
 
 def triages(stack, clients, seconds):
     answers = ordinary_answers(dt.date.today())
-    latencies, requests_made, errors = [], [], []
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
 
-    def client():
-        session = requests.Session()
-        mine, made, bad = [], 0, 0
-        while time.perf_counter() < stop_at:
-            t0 = time.perf_counter()
-            try:
-                n, _ = one_triage(session, stack.base_url, answers)
-            except requests.RequestException:
-                bad += 1
-                continue
-            mine.append(time.perf_counter() - t0)
-            made += n
-        with lock:
-            latencies.extend(mine)
-            requests_made.append(made)
-            errors.append(bad)
+    def triage(session, _):
+        try:
+            return one_triage(session, stack.base_url, answers)[0]  # the requests made
+        except requests.RequestException:
+            return None
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    result = summary(latencies, elapsed, len(latencies))
-    result["clients"] = clients
-    result["errors"] = sum(errors)
-    result["requests"] = sum(requests_made)
-    result["requests_per_second"] = round(sum(requests_made) / elapsed, 1)
+    result, made, elapsed = drive(clients, seconds, triage)
+    result["requests"] = made
+    result["requests_per_second"] = round(made / elapsed, 1)
     return result
 
 
 def queue(stack, clients, seconds):
-    caseworker = token("cw-bench", ["caseworker"])
+    caseworker = bearer(SIGNING_KEY, "cw-bench", ["caseworker"], lifetime=3600)
     filters = ["", "?status=unassigned", "?urgency=high", "?status=mine", "?offset=200",
                "?duty=prevention&status=unassigned"]
     it = iter(filters * 100_000)
@@ -175,7 +125,7 @@ def queue(stack, clients, seconds):
             return "/api/v1/housing/staff/queue" + next(it)
 
     return load(stack.base_url, clients, seconds, method="GET", path=next_path,
-                headers={"Authorization": caseworker})
+                headers=caseworker)
 
 
 def run(seconds, clients=10):
@@ -183,8 +133,7 @@ def run(seconds, clients=10):
     with private_vhost("bench-housing") as uri, tempfile.TemporaryDirectory() as logs:
         url = database("triage")
         echo_url = fresh_database("bins", migrate.migration_dirs("bins"))
-        stack = start_stack(uri, url, logs, "triage", echo_url)
-        try:
+        with housing_stack(uri, url, logs, "triage", echo_url) as stack:
             load(stack.base_url, 2, 1.0)  # warm up
             meter = CpuMeter({name: proc.pid for name, proc in stack.procs.items()})
             results["echo"], results["echo_cpu_ms"] = meter.measure(
@@ -196,17 +145,12 @@ def run(seconds, clients=10):
                 results["triage"]["count"], 1)
             results["triage_cpu_ms_per_request"] = {
                 k: round(v / per_request, 2) for k, v in cpu.items()}
-        finally:
-            stack.stop_all()
         for size in (1_000, 100_000):
             url = database(f"queue_{size}")
             fill_cases(url, size)
-            stack = start_stack(uri, url, logs, f"queue{size}")
-            try:
+            with housing_stack(uri, url, logs, f"queue{size}") as stack:
                 queue(stack, 2, 1.0)  # warm up
                 results[f"queue_{size}"] = queue(stack, 4, seconds)
-            finally:
-                stack.stop_all()
     results["triage_requests_to_echo_rate"] = round(
         results["triage"]["requests_per_second"] / results["echo"]["per_second"], 2)
     results["queue_p99_100000_to_1000"] = round(

@@ -33,9 +33,9 @@ import psycopg2
 import psycopg2.extras
 from nameko.rpc import rpc
 
-from bench.common import fresh_database, percentile, private_vhost, summary
+from bench.common import fresh_database, percentile, private_vhost, running_stack, summary
 from bench.cpu import CpuMeter
-from bench.echo import load, wait_for_echo
+from bench.echo import load
 from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.support.stack import NAMEKO, ROOT, Stack, free_port
@@ -71,19 +71,9 @@ def echo_baseline(uri, logs, seconds, clients=10):
     first and is stopped before the stand-in "bins" starts: both would
     answer bins' RPC queue."""
     url = fresh_database("bins", migration_dirs("bins"))
-    stack = Stack(uri, {"bins": url}, logs,
-                  RATE_LIMIT_ANONYMOUS_WRITES="100000000/minute",
-                  GATEWAY_REDIS_PREFIX=f"townhall:bench:notify:{time.time_ns()}",
-                  LOG_LEVEL="WARNING")
-    topology.ensure(uri, services=("bins",))
-    stack.start("bins")
-    stack.start("gateway")
-    try:
-        wait_for_echo(stack)
+    with running_stack(uri, {"bins": url}, logs, "notify") as stack:
         load(stack.base_url, 2, 1.0)  # warm up
         return load(stack.base_url, 1, seconds), load(stack.base_url, clients, seconds)
-    finally:
-        stack.stop_all()
 
 
 # --- notify -------------------------------------------------------------------------

@@ -16,10 +16,10 @@ import sys
 import tempfile
 
 
-from bench.common import fresh_database, private_vhost
-from bench.echo import load, wait_for_echo
+from bench.common import fresh_database, private_vhost, running_stack
+from bench.echo import load
 from services.kit.migrate import migration_dirs
-from tests.support.stack import ROOT, Stack
+from tests.support.stack import ROOT
 
 GOALS = {
     "outbox_ratio": 1.0,          # outbox relay events/s over the dispatcher's
@@ -33,20 +33,11 @@ GOALS = {
 
 def bench_echo(seconds):
     url = fresh_database("bins", migration_dirs("bins"))
-    with private_vhost("bench-echo") as uri, tempfile.TemporaryDirectory() as logs:
-        stack = Stack(uri, {"bins": url}, logs,
-                      RATE_LIMIT_ANONYMOUS_WRITES="100000000/minute",
-                      GATEWAY_REDIS_PREFIX=f"townhall:bench:{os.getpid()}",
-                      LOG_LEVEL="WARNING")
-        stack.start("bins")
-        stack.start("gateway")
-        try:
-            wait_for_echo(stack)
-            load(stack.base_url, 2, 1.0)  # warm up pools and connections
-            return {"one_client": load(stack.base_url, 1, seconds),
-                    "ten_clients": load(stack.base_url, 10, seconds)}
-        finally:
-            stack.stop_all()
+    with (private_vhost("bench-echo") as uri, tempfile.TemporaryDirectory() as logs,
+          running_stack(uri, {"bins": url}, logs, "echo") as stack):
+        load(stack.base_url, 2, 1.0)  # warm up pools and connections
+        return {"one_client": load(stack.base_url, 1, seconds),
+                "ten_clients": load(stack.base_url, 10, seconds)}
 
 
 def bench_outbox(events, seconds):

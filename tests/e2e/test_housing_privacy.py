@@ -6,13 +6,12 @@ import uuid
 
 import pytest
 
-from services.kit import topology
 from services.kit.migrate import create_database, migrate_service
 from tests.conftest import database_url_for
 from tests.support.housing_stack import (SIGNING_KEY, answer_all, call, date_parts,
                                          emergency_answers, renter_answers, secret_header,
                                          start, token)
-from tests.support.stack import Stack
+from tests.support.stack import running
 
 MARKER = "Qx7Marker"
 NOTICE_DAY = dt.date(2024, 2, 29)
@@ -23,19 +22,13 @@ def debug_stack(broker, tmp_path_factory):
     url = database_url_for("e2e_housing_privacy")
     create_database(url, drop_first=True)
     migrate_service("housing", url)
-    topology.ensure(broker.uri)
-    s = Stack(broker.uri, {"housing": url}, tmp_path_factory.mktemp("privacy-logs"),
-              LOG_LEVEL="DEBUG", AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
-              GATEWAY_SECRET_KEY="e2e-privacy-secret",
-              GATEWAY_REDIS_PREFIX=f"townhall:e2e-privacy:{uuid.uuid4().hex[:6]}",
-              RATE_LIMIT_ANONYMOUS_WRITES="1000/minute")
-    s.start("housing")
-    s.start("gateway")
-    try:
-        s.wait_healthy("/api/v1/housing/questionnaire")
+    with running(broker.uri, {"housing": url}, tmp_path_factory.mktemp("privacy-logs"),
+                 ready=["/api/v1/housing/questionnaire"],
+                 LOG_LEVEL="DEBUG", AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
+                 GATEWAY_SECRET_KEY="e2e-privacy-secret",
+                 GATEWAY_REDIS_PREFIX=f"townhall:e2e-privacy:{uuid.uuid4().hex[:6]}",
+                 RATE_LIMIT_ANONYMOUS_WRITES="1000/minute") as s:
         yield s
-    finally:
-        s.stop_all()
 
 
 def test_no_answer_reaches_any_log(debug_stack):

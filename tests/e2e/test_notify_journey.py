@@ -8,7 +8,6 @@ import re
 import time
 import uuid
 
-import jwt
 import pytest
 import requests
 
@@ -18,14 +17,12 @@ from tests.support.bookings_stack import book, slots, working_days
 from tests.support.housing_answers import ordinary_answers
 from tests.support.housing_stack import file_case
 from tests.support.notify_stack import CALLBACK_TOKEN, SIGNING_KEY
+from tests.support.pages import csrf
+from tests.support.stack import bearer
 
 
 def supervisor():
-    now = int(time.time())
-    return {"Authorization": "Bearer " + jwt.encode(
-        {"sub": "sup-e2e", "roles": ["supervisor"], "iss": "townhall-dev",
-         "aud": "townhall-gateway", "iat": now, "exp": now + 600},
-        SIGNING_KEY, algorithm="HS256")}
+    return bearer(SIGNING_KEY, "sup-e2e", ["supervisor"])
 
 
 def address():
@@ -190,7 +187,7 @@ def test_the_timeline_pages_ask_for_an_address_and_say_the_same_whoever_asks(not
     session = requests.Session()
     start = session.get(notify_stack.base_url + "/timeline", timeout=10)
     assert start.status_code == 200 and "Send me a link" in start.text
-    token_field = re.search(r'name="csrf_token" value="([^"]+)"', start.text).group(1)
+    token_field = csrf(start.text)
 
     bad = session.post(notify_stack.base_url + "/timeline", timeout=10,
                        data={"csrf_token": token_field, "address": "not an address"})

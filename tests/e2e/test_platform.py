@@ -9,7 +9,7 @@ import requests
 from services.kit import topology
 from services.kit.migrate import migrate_service
 from tests.conftest import database_url_for
-from tests.support.stack import Stack
+from tests.support.stack import running
 
 SERVICES = topology.SERVICES
 
@@ -20,18 +20,11 @@ def stack(broker, tmp_path_factory):
     for name in SERVICES:
         urls[name] = database_url_for(f"e2e_{name}")
         migrate_service(name, urls[name])
-    topology.ensure(broker.uri)
-    s = Stack(broker.uri, urls, tmp_path_factory.mktemp("logs"),
-              GATEWAY_REDIS_PREFIX=f"townhall:e2e:{broker.vhost}")
-    for name in SERVICES + ("gateway",):
-        s.start(name)
-    try:
-        t0 = time.monotonic()
-        s.wait_healthy()
+    t0 = time.monotonic()
+    with running(broker.uri, urls, tmp_path_factory.mktemp("logs"),
+                 GATEWAY_REDIS_PREFIX=f"townhall:e2e:{broker.vhost}") as s:
         print(f"platform healthy in {time.monotonic() - t0:.1f}s")
         yield s
-    finally:
-        s.stop_all()
 
 
 def test_every_service_reports_healthy_through_the_gateway(stack):

@@ -4,18 +4,14 @@ tests of the missed-bins journey (registered in tests/conftest.py)."""
 import json
 import subprocess
 import sys
-import time
 
-import jwt
 import psycopg2
 import pytest
-import requests
 
 from gateway.auth import hash_api_key
-from services.kit import topology
 from services.kit.migrate import migrate_service
 from tests.conftest import database_url_for
-from tests.support.stack import ROOT, Stack
+from tests.support.stack import ROOT, bearer, call, running
 
 SIGNING_KEY = "e2e-bins-signing-key-long-enough-for-hs256-tokens"
 API_KEY = "th_e2e_open311_client_key"
@@ -23,51 +19,44 @@ API_KEY = "th_e2e_open311_client_key"
 BOROUGH_SIZE = 400
 
 
+def generate_borough(url, size=BOROUGH_SIZE):
+    """A generated borough of `size` properties in small rounds, replacing
+    whatever the bins database at `url` held."""
+    # COPY cannot run under eventlet's patched psycopg2: load in a process of its own
+    subprocess.run([sys.executable, "-m", "services.bins.generator", "--size",
+                    str(size), "--round-size", "20", "--database-url", url,
+                    "--replace"],
+                   cwd=ROOT, check=True, capture_output=True, timeout=120)
+
+
 @pytest.fixture(scope="module")
 def journey_db():
     url = database_url_for("e2e_bins_journey")
     migrate_service("bins", url)
-    # COPY cannot run under eventlet's patched psycopg2: load in a process of its own
-    subprocess.run([sys.executable, "-m", "services.bins.generator", "--size",
-                    str(BOROUGH_SIZE), "--round-size", "20", "--database-url", url,
-                    "--replace"],
-                   cwd=ROOT, check=True, capture_output=True, timeout=120)
+    generate_borough(url)
     return url
 
 
 @pytest.fixture(scope="module")
 def journey_stack(broker, journey_db, tmp_path_factory):
-    topology.ensure(broker.uri)
-    s = Stack(broker.uri, {"bins": journey_db}, tmp_path_factory.mktemp("logs"),
-              GATEWAY_REDIS_PREFIX=f"townhall:e2e-bins:{broker.vhost}",
-              AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
-              GATEWAY_SECRET_KEY="e2e-bins-secret",
-              RATE_LIMIT_ANONYMOUS_WRITES="1000/minute",
-              AUTH_API_KEYS=json.dumps([{"name": "e2e-open311", "sha256": hash_api_key(API_KEY),
-                                         "roles": ["api_client"]}]))
-    s.start("bins")
-    s.start("gateway")
-    try:
-        # only bins runs here, so /healthz (which asks all four) would say 503
-        s.wait_healthy("/api/v1/bins/addresses?postcode=SW1A1AA")
+    # only bins runs here, so /healthz (which asks all four) would say 503
+    with running(broker.uri, {"bins": journey_db}, tmp_path_factory.mktemp("logs"),
+                 ready=["/api/v1/bins/addresses?postcode=SW1A1AA"],
+                 GATEWAY_REDIS_PREFIX=f"townhall:e2e-bins:{broker.vhost}",
+                 AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
+                 GATEWAY_SECRET_KEY="e2e-bins-secret",
+                 RATE_LIMIT_ANONYMOUS_WRITES="1000/minute",
+                 AUTH_API_KEYS=json.dumps([{"name": "e2e-open311",
+                                            "sha256": hash_api_key(API_KEY),
+                                            "roles": ["api_client"]}])) as s:
         yield s
-    finally:
-        s.stop_all()
 
 
 def token(sub, roles):
-    now = int(time.time())
-    return {"Authorization": "Bearer " + jwt.encode(
-        {"sub": sub, "roles": roles, "iss": "townhall-dev", "aud": "townhall-gateway",
-         "iat": now, "exp": now + 600}, SIGNING_KEY, algorithm="HS256")}
+    return bearer(SIGNING_KEY, sub, roles)
 
 
 SUPERVISOR = token("sup-e2e", ["supervisor"])
-
-
-def call(stack, method, path, **kwargs):
-    kwargs.setdefault("timeout", 10)
-    return requests.request(method, stack.base_url + path, **kwargs)
 
 
 def candidates(bins_db, limit=60):

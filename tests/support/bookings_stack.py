@@ -12,22 +12,18 @@ import time
 import uuid
 from zoneinfo import ZoneInfo
 
-import jwt
 import psycopg2
 import psycopg2.extras
 import pytest
-import requests
 
 from services.bookings import seed
-from services.kit import topology
 from services.kit.migrate import create_database, migrate_service
 from services.kit.workdays import working_calendar
 from tests.conftest import database_url_for
 from tests.support.housing_stack import file_case, secret_header
-from tests.support.stack import Stack
+from tests.support.stack import AUDIENCE, ISSUER, bearer, call, running  # noqa: F401
 
 SIGNING_KEY = "e2e-bookings-signing-key-long-enough-for-hs256-tokens"
-ISSUER, AUDIENCE = "townhall-dev", "townhall-gateway"
 GATEWAY_SECRET = "e2e-bookings-secret"
 LONDON = ZoneInfo("Europe/London")
 
@@ -41,50 +37,41 @@ def bookings_dbs():
     for url, service in ((bookings_url, "bookings"), (housing_url, "housing")):
         create_database(url, drop_first=True)
         migrate_service(service, url)
-    conn = psycopg2.connect(bookings_url)
+    save_demo(bookings_url)
+    return bookings_url, housing_url
+
+
+def save_demo(url):
+    """The demo offices, types and advisers (services.bookings.seed) into the
+    bookings database at `url`."""
+    conn = psycopg2.connect(url)
     try:
         with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
             seed.save_demo(cur)
     finally:
         conn.close()
-    return bookings_url, housing_url
 
 
 @pytest.fixture(scope="module")
 def bookings_stack(broker, bookings_dbs, tmp_path_factory):
     bookings_url, housing_url = bookings_dbs
-    topology.ensure(broker.uri)
-    s = Stack(broker.uri, {"bookings": bookings_url, "housing": housing_url},
-              tmp_path_factory.mktemp("bookings-logs"),
-              GATEWAY_REDIS_PREFIX=f"townhall:e2e-bookings:{broker.vhost}:{uuid.uuid4().hex[:6]}",
-              AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
-              GATEWAY_SECRET_KEY=GATEWAY_SECRET,
-              HOUSING_SECRET_KEY="e2e-bookings-case-secret",
-              BOOKINGS_SECRET_KEY="e2e-bookings-booking-secret",
-              RATE_LIMIT_ANONYMOUS_WRITES="1000/minute",
-              OUTBOX_SWEEP_SECONDS="0.2")
-    s.start("housing")
-    s.start("bookings")
-    s.start("gateway")
-    try:
-        # notify and bins do not run here, so /healthz (which asks all four) would say 503
-        s.wait_healthy("/api/v1/housing/questionnaire")
-        s.wait_healthy("/api/v1/bookings/options")
+    # notify and bins do not run here, so /healthz (which asks all four) would say 503
+    with running(broker.uri, {"housing": housing_url, "bookings": bookings_url},
+                 tmp_path_factory.mktemp("bookings-logs"),
+                 ready=["/api/v1/housing/questionnaire", "/api/v1/bookings/options"],
+                 GATEWAY_REDIS_PREFIX=(f"townhall:e2e-bookings:{broker.vhost}:"
+                                       f"{uuid.uuid4().hex[:6]}"),
+                 AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
+                 GATEWAY_SECRET_KEY=GATEWAY_SECRET,
+                 HOUSING_SECRET_KEY="e2e-bookings-case-secret",
+                 BOOKINGS_SECRET_KEY="e2e-bookings-booking-secret",
+                 RATE_LIMIT_ANONYMOUS_WRITES="1000/minute",
+                 OUTBOX_SWEEP_SECONDS="0.2") as s:
         yield s
-    finally:
-        s.stop_all()
 
 
 def token(sub, roles):
-    now = int(time.time())
-    return {"Authorization": "Bearer " + jwt.encode(
-        {"sub": sub, "roles": roles, "iss": ISSUER, "aud": AUDIENCE,
-         "iat": now, "exp": now + 600}, SIGNING_KEY, algorithm="HS256")}
-
-
-def call(stack, method, path, **kwargs):
-    kwargs.setdefault("timeout", 10)
-    return requests.request(method, stack.base_url + path, **kwargs)
+    return bearer(SIGNING_KEY, sub, roles)
 
 
 def local_today():

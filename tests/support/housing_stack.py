@@ -4,20 +4,15 @@ end-to-end and browser tests of the housing journeys (registered in
 tests/conftest.py). Also the answers a person gives, and helpers to give
 them over the JSON API."""
 import datetime as dt
-import time
 import uuid
 
-import jwt
 import pytest
-import requests
 
-from services.kit import topology
 from services.kit.migrate import create_database, migrate_service
 from tests.conftest import database_url_for
-from tests.support.stack import Stack
+from tests.support.stack import AUDIENCE, ISSUER, bearer, call, running  # noqa: F401
 
 SIGNING_KEY = "e2e-housing-signing-key-long-enough-for-hs256-tokens"
-ISSUER, AUDIENCE = "townhall-dev", "townhall-gateway"
 
 
 @pytest.fixture(scope="module")
@@ -31,33 +26,20 @@ def housing_db():
 
 @pytest.fixture(scope="module")
 def housing_stack(broker, housing_db, tmp_path_factory):
-    topology.ensure(broker.uri)
-    s = Stack(broker.uri, {"housing": housing_db}, tmp_path_factory.mktemp("housing-logs"),
-              GATEWAY_REDIS_PREFIX=f"townhall:e2e-housing:{broker.vhost}:{uuid.uuid4().hex[:6]}",
-              AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
-              GATEWAY_SECRET_KEY="e2e-housing-secret",
-              HOUSING_SECRET_KEY="e2e-housing-case-secret",
-              RATE_LIMIT_ANONYMOUS_WRITES="1000/minute")
-    s.start("housing")
-    s.start("gateway")
-    try:
-        # only housing runs here, so /healthz (which asks all four) would say 503
-        s.wait_healthy("/api/v1/housing/questionnaire")
+    # only housing runs here, so /healthz (which asks all four) would say 503
+    with running(broker.uri, {"housing": housing_db}, tmp_path_factory.mktemp("housing-logs"),
+                 ready=["/api/v1/housing/questionnaire"],
+                 GATEWAY_REDIS_PREFIX=(f"townhall:e2e-housing:{broker.vhost}:"
+                                       f"{uuid.uuid4().hex[:6]}"),
+                 AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
+                 GATEWAY_SECRET_KEY="e2e-housing-secret",
+                 HOUSING_SECRET_KEY="e2e-housing-case-secret",
+                 RATE_LIMIT_ANONYMOUS_WRITES="1000/minute") as s:
         yield s
-    finally:
-        s.stop_all()
 
 
 def token(sub, roles):
-    now = int(time.time())
-    return {"Authorization": "Bearer " + jwt.encode(
-        {"sub": sub, "roles": roles, "iss": ISSUER, "aud": AUDIENCE,
-         "iat": now, "exp": now + 600}, SIGNING_KEY, algorithm="HS256")}
-
-
-def call(stack, method, path, **kwargs):
-    kwargs.setdefault("timeout", 10)
-    return requests.request(method, stack.base_url + path, **kwargs)
+    return bearer(SIGNING_KEY, sub, roles)
 
 
 def date_parts(day):

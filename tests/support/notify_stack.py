@@ -8,18 +8,16 @@ import sys
 import time
 import uuid
 
-import psycopg2
-import psycopg2.extras
 import pytest
 
-from services.bookings import seed as bookings_seed
-from services.kit import topology
 from services.kit.migrate import create_database, migrate_service
 from services.notify import devmail
 from tests.conftest import database_url_for
+from tests.support.bins_stack import generate_borough
+from tests.support.bookings_stack import save_demo
 from tests.support.fake_notify import FakeNotify
 from tests.support.smtp_server import free_port
-from tests.support.stack import ROOT, Stack
+from tests.support.stack import ROOT, running
 
 SIGNING_KEY = "e2e-notify-signing-key-long-enough-for-hs256-tokens"
 CALLBACK_TOKEN = "e2e-notify-callback-token"
@@ -33,16 +31,8 @@ def notify_dbs():
     for name, url in urls.items():
         create_database(url, drop_first=True)
         migrate_service(name, url)
-    # COPY cannot run under eventlet's patched psycopg2: load in a process of its own
-    subprocess.run([sys.executable, "-m", "services.bins.generator", "--size",
-                    str(BOROUGH_SIZE), "--round-size", "20", "--database-url", urls["bins"],
-                    "--replace"], cwd=ROOT, check=True, capture_output=True, timeout=120)
-    conn = psycopg2.connect(urls["bookings"])
-    try:
-        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            bookings_seed.save_demo(cur)
-    finally:
-        conn.close()
+    generate_borough(urls["bins"], BOROUGH_SIZE)
+    save_demo(urls["bookings"])
     return urls
 
 
@@ -85,34 +75,32 @@ def fake_notify_server():
 
 @pytest.fixture(scope="module")
 def notify_stack(broker, notify_dbs, fake_notify_server, tmp_path_factory):
-    topology.ensure(broker.uri)
     logs = tmp_path_factory.mktemp("notify-logs")
     folder = tmp_path_factory.mktemp("mail")
     inbox = Inbox(folder, open(logs / "devmail.log", "ab"))
-    s = Stack(broker.uri, notify_dbs, logs,
-              GATEWAY_REDIS_PREFIX=f"townhall:e2e-notify:{broker.vhost}:{uuid.uuid4().hex[:6]}",
-              AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
-              GATEWAY_SECRET_KEY="e2e-notify-secret",
-              BINS_SECRET_KEY="e2e-notify-bins", HOUSING_SECRET_KEY="e2e-notify-housing",
-              BOOKINGS_SECRET_KEY="e2e-notify-bookings", NOTIFY_SECRET_KEY="e2e-notify-notify",
-              RATE_LIMIT_ANONYMOUS_WRITES="1000/minute",
-              OUTBOX_SWEEP_SECONDS="0.2",
-              NOTIFY_EMAIL_PROVIDER="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=inbox.port,
-              SMTP_SENDER="noreply@townhall.example",
-              NOTIFY_SMS_PROVIDER="notify", NOTIFY_API_KEY=fake_notify_server.api_key,
-              NOTIFY_BASE_URL=fake_notify_server.base_url,
-              NOTIFY_SMS_TEMPLATE_ID=fake_notify_server.sms_template_id,
-              NOTIFY_CALLBACK_TOKEN=CALLBACK_TOKEN,
-              DEV_INBOX_DIR=str(folder),
-              PUBLIC_URL="https://council.example",
-              # the privacy test reads every line the processes write
-              LOG_LEVEL="DEBUG")
-    for name in ("bins", "housing", "bookings", "notify", "gateway"):
-        s.start(name)
-    s.inbox = inbox
     try:
-        s.wait_healthy("/healthz")
-        yield s
+        # all four services run here, so /healthz can say the platform is up
+        with running(broker.uri, notify_dbs, logs,
+                     GATEWAY_REDIS_PREFIX=(f"townhall:e2e-notify:{broker.vhost}:"
+                                           f"{uuid.uuid4().hex[:6]}"),
+                     AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
+                     GATEWAY_SECRET_KEY="e2e-notify-secret",
+                     BINS_SECRET_KEY="e2e-notify-bins", HOUSING_SECRET_KEY="e2e-notify-housing",
+                     BOOKINGS_SECRET_KEY="e2e-notify-bookings",
+                     NOTIFY_SECRET_KEY="e2e-notify-notify",
+                     RATE_LIMIT_ANONYMOUS_WRITES="1000/minute",
+                     OUTBOX_SWEEP_SECONDS="0.2",
+                     NOTIFY_EMAIL_PROVIDER="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=inbox.port,
+                     SMTP_SENDER="noreply@townhall.example",
+                     NOTIFY_SMS_PROVIDER="notify", NOTIFY_API_KEY=fake_notify_server.api_key,
+                     NOTIFY_BASE_URL=fake_notify_server.base_url,
+                     NOTIFY_SMS_TEMPLATE_ID=fake_notify_server.sms_template_id,
+                     NOTIFY_CALLBACK_TOKEN=CALLBACK_TOKEN,
+                     DEV_INBOX_DIR=str(folder),
+                     PUBLIC_URL="https://council.example",
+                     # the privacy test reads every line the processes write
+                     LOG_LEVEL="DEBUG") as s:
+            s.inbox = inbox
+            yield s
     finally:
-        s.stop_all()
         inbox.stop()

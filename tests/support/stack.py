@@ -1,6 +1,9 @@
 """Start real service and gateway processes (`nameko run`), as `make up`
 does, against a private vhost and databases: for end-to-end tests and
-benchmarks that must not disturb a running platform."""
+benchmarks that must not disturb a running platform. Also the helpers the
+journeys' tests share: `running` (a Stack started and healthy), `call` (a
+request to its gateway) and `bearer` (a development token for it)."""
+import contextlib
 import os
 import pathlib
 import signal
@@ -9,10 +12,15 @@ import subprocess
 import sys
 import time
 
+import jwt
 import requests
+
+from services.kit import topology
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NAMEKO = str(pathlib.Path(sys.executable).parent / "nameko")
+# the gateway's defaults for development tokens (gateway/settings.py)
+ISSUER, AUDIENCE = "townhall-dev", "townhall-gateway"
 
 
 def free_port():
@@ -88,3 +96,38 @@ class Stack:
         if not path.exists():
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@contextlib.contextmanager
+def running(amqp_uri, database_urls, log_dir, ready=("/healthz",), services=topology.SERVICES,
+            **env):
+    """A Stack of the services in `database_urls` (started in that order)
+    and the gateway, the exchanges and queues of `services` declared first,
+    once the gateway answers 200 on each path in `ready`; stopped on leaving.
+    /healthz asks every service, so a Stack without all of them waits on
+    paths of its own services instead."""
+    topology.ensure(amqp_uri, services=services)
+    stack = Stack(amqp_uri, database_urls, log_dir, **env)
+    try:
+        for name in (*database_urls, "gateway"):
+            stack.start(name)
+        for path in ready:
+            stack.wait_healthy(path)
+        yield stack
+    finally:
+        stack.stop_all()
+
+
+def call(stack, method, path, **kwargs):
+    """A request to the Stack's gateway (10 s timeout unless given)."""
+    kwargs.setdefault("timeout", 10)
+    return requests.request(method, stack.base_url + path, **kwargs)
+
+
+def bearer(signing_key, sub, roles, lifetime=600):
+    """Headers with a token the gateway takes when its AUTH_DEV_SIGNING_KEY
+    is `signing_key`."""
+    now = int(time.time())
+    return {"Authorization": "Bearer " + jwt.encode(
+        {"sub": sub, "roles": roles, "iss": ISSUER, "aud": AUDIENCE,
+         "iat": now, "exp": now + lifetime}, signing_key, algorithm="HS256")}

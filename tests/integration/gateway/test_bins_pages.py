@@ -7,19 +7,7 @@ from urllib.parse import urlsplit
 import requests
 
 from tests.integration.gateway.fake_bins import STILL_WORKING, UPRN
-
-
-def token(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-ESCAPED_MARKUP = re.compile(r"&lt;/?(span|br|strong|p|a)\b")
-
-
-def assert_no_escaped_markup(html):
-    # Markup built in a template and then escaped shows residents raw tags.
-    found = ESCAPED_MARKUP.search(html)
-    assert found is None, html[max(0, found.start() - 80):found.end() + 80]
+from tests.support.pages import assert_no_escaped_markup, csrf
 
 
 class Browser:
@@ -35,7 +23,7 @@ class Browser:
 
     def submit(self, action, **data):
         """Posts the form of the current page, following redirects."""
-        data["csrf_token"] = token(self.page.text)
+        data["csrf_token"] = csrf(self.page.text)
         submission = re.search(r'name="submission" value="([^"]+)"', self.page.text)
         if submission:
             data["submission"] = submission.group(1)

@@ -10,11 +10,11 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import icalendar
-import requests
 
 from gateway.bookings import HoldCookie
 from gateway.bookings import day_text as bookings_day_text
 from services.kit import references
+from tests.support import pages
 from tests.support.bookings_stack import (GATEWAY_SECRET, call, case_headers, hold,
                                           local_today, slots, token, triaged_case,
                                           working_days)
@@ -24,42 +24,8 @@ from tests.support.housing_stack import (advice_answers, answer_all, renter_answ
 SLOT = re.compile(r'name="slot" type="radio" value="([^"]+)"')
 
 
-def csrf(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def assert_no_escaped_markup(html):
-    found = re.search(r"&lt;/?(span|br|strong|p|a|h2|div)\b", html)
-    assert found is None, html[max(0, found.start() - 80):found.end() + 80]
-
-
-class Browser:
-    def __init__(self, stack):
-        self.stack = stack
-        self.session = requests.Session()
-        self.page = None
-
-    def get(self, path, **params):
-        self.page = self.session.get(self.stack.base_url + path, params=params or None,
-                                     timeout=10)
-        assert_no_escaped_markup(self.page.text)
-        return self.page
-
-    def submit(self, url, data=(), **fields):
-        """Posts a form of the current page to `url` (following redirects)."""
-        pairs = [("csrf_token", csrf(self.page.text))] + list(data) + list(fields.items())
-        self.page = self.session.post(self.stack.base_url + url, data=pairs, timeout=10)
-        assert_no_escaped_markup(self.page.text)
-        return self.page
-
-    @property
-    def path(self):
-        parts = urlsplit(self.page.url)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-
-    @property
-    def text(self):
-        return unescape(self.page.text)
+class Browser(pages.Browser):
+    escaped_markup = re.compile(r"&lt;/?(span|br|strong|p|a|h2|div)\b")
 
     def hidden(self, name):
         return unescape(re.search(rf'name="{name}" value="([^"]*)"', self.page.text).group(1))

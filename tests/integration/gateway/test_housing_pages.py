@@ -4,53 +4,15 @@ check your answers, changing an answer, sending, saving and coming back,
 and tracking a case."""
 import re
 from html import unescape
-from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
-import requests
 
 from services.kit import references
 from tests.support.housing_stack import call, emergency_answers, renter_answers
+from tests.support.pages import Browser
 
 QUESTION_URL = re.compile(r"/housing/triage/question/([a-z_]+)(\?change=1)?$")
-
-
-def csrf(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def assert_no_escaped_markup(html):
-    found = re.search(r"&lt;/?(span|br|strong|p|a)\b", html)
-    assert found is None, html[max(0, found.start() - 80):found.end() + 80]
-
-
-class Browser:
-    def __init__(self, stack):
-        self.stack = stack
-        self.session = requests.Session()
-        self.page = None
-
-    def get(self, path):
-        self.page = self.session.get(self.stack.base_url + path, timeout=10)
-        assert_no_escaped_markup(self.page.text)
-        return self.page
-
-    def submit(self, url, data=(), **fields):
-        """Posts the current page's form to `url` (following redirects)."""
-        pairs = [("csrf_token", csrf(self.page.text))] + list(data) + list(fields.items())
-        self.page = self.session.post(self.stack.base_url + url, data=pairs, timeout=10)
-        assert_no_escaped_markup(self.page.text)
-        return self.page
-
-    @property
-    def path(self):
-        parts = urlsplit(self.page.url)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-
-    @property
-    def text(self):
-        return unescape(self.page.text)
 
 
 @pytest.fixture(scope="module")

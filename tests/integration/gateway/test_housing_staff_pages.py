@@ -15,16 +15,13 @@ from gateway import housing
 from services.housing.domain import cases as case_rules
 from tests.support.housing_stack import (advice_answers, call, emergency_answers,
                                          file_case, renter_answers, token)
+from tests.support.pages import csrf
 
 QUEUE = "/staff/housing"
 ALICE = token("cw-alice", ["caseworker"])
 BOB = token("cw-bob", ["caseworker"])
 SUPERVISOR = token("sup-sam", ["supervisor"])
 CREW = token("crew-7", ["crew"])
-
-
-def csrf(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def text_of(html):

@@ -1,5 +1,6 @@
 """A fresh housing database, a pinned clock, and listeners for the housing
-events, on the run's private vhost."""
+events, on the run's private vhost; and helpers that fill in a triage with
+the ordinary answers, for the tests."""
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
@@ -8,9 +9,27 @@ from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 from tests.support.clock import Clock
+from tests.support.housing_answers import answer_all, ordinary_answers
 from tests.support.listener import event_listeners
 
 CLOCK = Clock()
+
+
+def answered(housing, **overrides):
+    """A triage started and given the ordinary answers as of CLOCK's day
+    (with `overrides`): (code, the triage view after the last answer)."""
+    started = housing.start_triage()
+    code = started["code"]
+    view = answer_all(lambda q, v: housing.answer_triage(code, q, v), started["triage"],
+                      ordinary_answers(CLOCK.today(), **overrides))
+    return code, view
+
+
+def triage(housing, **overrides):
+    """A triage with the ordinary answers (and `overrides`), submitted: the
+    service's reply."""
+    code, _ = answered(housing, **overrides)
+    return housing.submit_triage(code)
 
 
 @pytest.fixture(scope="session")

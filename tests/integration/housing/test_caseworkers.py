@@ -5,16 +5,7 @@ import json
 import pytest
 from nameko.exceptions import RemoteError
 
-from tests.integration.housing.conftest import CLOCK, query
-from tests.support.housing_answers import answer_all, ordinary_answers
-
-
-def triage(housing, **overrides):
-    started = housing.start_triage()
-    code = started["code"]
-    answer_all(lambda q, v: housing.answer_triage(code, q, v), started["triage"],
-               ordinary_answers(CLOCK.today(), **overrides))
-    return housing.submit_triage(code)
+from tests.integration.housing.conftest import query, triage
 
 
 def case_ids(housing, **filters):

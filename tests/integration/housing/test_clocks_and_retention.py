@@ -7,16 +7,7 @@ from nameko.exceptions import RemoteError
 from nameko.testing.services import entrypoint_hook
 
 from services.housing.service import HousingService
-from tests.integration.housing.conftest import CLOCK, query
-from tests.support.housing_answers import answer_all, ordinary_answers
-
-
-def triage(housing, **overrides):
-    started = housing.start_triage()
-    code = started["code"]
-    answer_all(lambda q, v: housing.answer_triage(code, q, v), started["triage"],
-               ordinary_answers(CLOCK.today(), **overrides))
-    return housing.submit_triage(code)
+from tests.integration.housing.conftest import CLOCK, query, triage
 
 
 def sweep(container):

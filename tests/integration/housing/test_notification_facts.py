@@ -5,16 +5,11 @@ import uuid
 import pytest
 from nameko.exceptions import RemoteError
 
-from tests.integration.housing.conftest import CLOCK, query
-from tests.support.housing_answers import answer_all, ordinary_answers
+from tests.integration.housing.conftest import query, triage
 
 
 def submitted_case(housing, housing_db, **overrides):
-    started = housing.start_triage()
-    code = started["code"]
-    answer_all(lambda q, v: housing.answer_triage(code, q, v), started["triage"],
-               ordinary_answers(CLOCK.today(), **overrides))
-    reference = housing.submit_triage(code)["case"]["reference"]
+    reference = triage(housing, **overrides)["case"]["reference"]
     return str(query(housing_db, "SELECT id FROM cases WHERE reference = %s",
                      reference)[0]["id"]), reference
 

@@ -5,8 +5,7 @@ import json
 import pytest
 from nameko.exceptions import RemoteError
 
-from tests.integration.housing.conftest import CLOCK, query
-from tests.support.housing_answers import answer_all, ordinary_answers
+from tests.integration.housing.conftest import CLOCK, answered, query
 
 
 def remote_fields(call):
@@ -17,11 +16,7 @@ def remote_fields(call):
 
 
 def complete(housing, **overrides):
-    started = housing.start_triage()
-    code = started["code"]
-    answers = ordinary_answers(CLOCK.today(), **overrides)
-    view = answer_all(lambda q, v: housing.answer_triage(code, q, v), started["triage"],
-                      answers)
+    code, view = answered(housing, **overrides)
     assert view["complete"] is True
     return code
 
