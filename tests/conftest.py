@@ -74,9 +74,15 @@ def broker():
     b.delete()
 
 
+# Two checkouts may run their suites side by side on one server: each names
+# its databases with its own prefix.
+DATABASE_PREFIX = os.environ.get("TOWNHALL_TEST_DB_PREFIX", "townhall_test")
+
+
 def database_url_for(name):
     base = urllib.parse.urlsplit(config.database_url("kit"))
-    return f"postgresql://townhall_test@{base.hostname}:{base.port or 5432}/townhall_test_{name}"
+    return (f"postgresql://townhall_test@{base.hostname}:{base.port or 5432}/"
+            f"{DATABASE_PREFIX}_{name}")
 
 
 @pytest.fixture(scope="session")
