@@ -13,7 +13,7 @@ SCALE ?=
 S ?=
 export SCALE
 
-.PHONY: help up down restart status logs test bench migrate seed infra install deploy-check
+.PHONY: help up down restart status logs test test-clocks bench migrate seed infra install deploy-check
 
 help: ## show this list
 	@echo "Townhall, on this machine:"
@@ -41,6 +41,12 @@ test: ## run the whole test suite (starts infra if needed, installs the venv)
 	@$(LOCAL)/ensure-infra.sh
 	$(LOCAL)/install.sh --no-node
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-clocks: ## the suite at four moments of the week (weekday morning and evening, Sunday, bank holiday)
+	@$(LOCAL)/ensure-infra.sh
+	$(LOCAL)/install.sh --no-node
+	command -v faketime >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q faketime >/dev/null
+	$(VENV)/bin/python -m tests.clock_lane $(PYTEST_ARGS)
 
 bench: ## run the benchmarks (bench/run.py; BENCH_ARGS=--quick)
 	@test -f bench/run.py || { echo "bench/run.py does not exist yet" >&2; exit 1; }

@@ -56,8 +56,6 @@ def token(sub, roles):
     return bearer(SIGNING_KEY, sub, roles)
 
 
-SUPERVISOR = token("sup-e2e", ["supervisor"])
-
 
 def candidates(bins_db, limit=60):
     """(uprn, postcode, {service: (round_id, crew_id)}) for a spread of properties."""
@@ -87,7 +85,8 @@ def reportable(stack, bins_db, wanted=2):
             if report["code"] == "crew_still_working":
                 done = call(stack, "POST",
                             f"/api/v1/bins/crew/rounds/{service['round_id']}/complete",
-                            json={"day": report["collection_date"]}, headers=SUPERVISOR)
+                            json={"day": report["collection_date"]},
+                            headers=stack.bearer("sup-e2e", ["supervisor"]))
                 assert done.status_code == 200, done.text
                 report["allowed"] = True
             if report["allowed"]:

@@ -10,7 +10,6 @@ times and to book over the JSON API."""
 import datetime as dt
 import time
 import uuid
-from zoneinfo import ZoneInfo
 
 import psycopg2
 import psycopg2.extras
@@ -18,6 +17,7 @@ import pytest
 
 from services.bookings import seed
 from services.kit.migrate import create_database, migrate_service
+from services.kit.words import local_today
 from services.kit.workdays import working_calendar
 from tests.conftest import database_url_for
 from tests.support.housing_stack import file_case, secret_header
@@ -25,7 +25,6 @@ from tests.support.stack import AUDIENCE, ISSUER, bearer, call, running  # noqa:
 
 SIGNING_KEY = "e2e-bookings-signing-key-long-enough-for-hs256-tokens"
 GATEWAY_SECRET = "e2e-bookings-secret"
-LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +71,6 @@ def bookings_stack(broker, bookings_dbs, tmp_path_factory):
 
 def token(sub, roles):
     return bearer(SIGNING_KEY, sub, roles)
-
-
-def local_today():
-    return dt.datetime.now(LONDON).date()
 
 
 def working_days(count, after=None):

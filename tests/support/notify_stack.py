@@ -5,7 +5,6 @@ end-to-end tests of residents being told what happened (registered in
 tests/conftest.py)."""
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
@@ -18,6 +17,7 @@ from tests.support.bookings_stack import save_demo
 from tests.support.fake_notify import FakeNotify
 from tests.support.smtp_server import free_port
 from tests.support.stack import ROOT, running
+from tests.support.waiting import wait_until
 
 SIGNING_KEY = "e2e-notify-signing-key-long-enough-for-hs256-tokens"
 CALLBACK_TOKEN = "e2e-notify-callback-token"
@@ -53,14 +53,10 @@ class Inbox:
         return devmail.list_messages(self.folder, limit=500)
 
     def wait_for(self, count, timeout=10.0, to=None):
-        deadline = time.monotonic() + timeout
-        while True:
-            found = [m for m in self.messages() if to is None or to in m["to"]]
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {count} messages, found {len(found)}")
-            time.sleep(0.02)
+        def found():
+            messages = [m for m in self.messages() if to is None or to in m["to"]]
+            return messages if len(messages) >= count else None
+        return wait_until(found, timeout, every=0.02, what=f"{count} message(s) in the inbox")
 
     def stop(self):
         self.proc.terminate()

@@ -14,9 +14,10 @@ import email
 import email.policy
 import socket
 import threading
-import time
 
 from aiosmtpd.controller import Controller
+
+from tests.support.waiting import wait_until
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,13 +88,10 @@ class SmtpServer:
     def wait_for(self, count, timeout=5.0):
         """The messages, once at least `count` have arrived (AssertionError
         if they do not within `timeout` seconds)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def arrived():
             with self.lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
-            time.sleep(0.02)
-        raise AssertionError(f"expected {count} messages, got {len(self.messages)}")
+                return list(self.messages) if len(self.messages) >= count else None
+        return wait_until(arrived, timeout, every=0.02, what=f"{count} message(s)")
 
 
 def smtp_server_fixture():

@@ -91,6 +91,11 @@ class Stack:
         raise RuntimeError(f"not healthy in {timeout}s: "
                            f"{last.text[:300] if last is not None else 'no answer'}")
 
+    def bearer(self, sub, roles, lifetime=600):
+        """Headers with a token this Stack's gateway takes: signed with the
+        key the Stack was started with, whichever journey started it."""
+        return bearer(self.env["AUTH_DEV_SIGNING_KEY"], sub, roles, lifetime)
+
     def tail(self, name, lines=20):
         path = self.log_dir / f"{name}.log"
         if not path.exists():

@@ -18,6 +18,7 @@ from services.kit.migrate import migration_dirs
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 from tests.support.clock import Clock
 from tests.support.listener import event_listeners
+from tests.support.waiting import wait_until
 
 CLOCK = Clock()
 
@@ -97,13 +98,9 @@ def triaged(bookings_topology):
 
 
 def wait_for_case(url, reference, timeout=5.0):
-    import time
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if query(url, "SELECT 1 FROM cases WHERE reference = %s", reference):
-            return True
-        time.sleep(0.05)
-    return False
+    """Waits until bookings has heard of the case (CaseTriaged)."""
+    return wait_until(lambda: query(url, "SELECT 1 FROM cases WHERE reference = %s", reference),
+                      timeout, what=f"bookings to hear of case {reference}")
 
 
 LOCAL = dt.timezone.utc

@@ -1,5 +1,4 @@
 import pathlib
-import time
 
 import kombu
 import pytest
@@ -66,11 +65,3 @@ def subscriber(broker, request):
         s.close()
 
 
-def wait_for(predicate, timeout=10.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()

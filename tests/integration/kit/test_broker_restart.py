@@ -9,7 +9,7 @@ import psycopg2
 import pytest
 
 from services.kit.db import Pool, unit_of_work
-from tests.integration.kit.conftest import wait_for
+from tests.support.waiting import wait_until
 from tests.integration.kit.services import LEDGER_EVENTS, Ledger, Tally
 
 pytestmark = [
@@ -71,7 +71,7 @@ def test_events_survive_a_broker_restart(container_factory, ledger_config, tally
 
     assert before_outage > 10 and len(committed) > before_outage + 10
     url = tally_config["DATABASE_URL"]
-    assert wait_for(lambda: len(handled(url)) >= len(committed), timeout=90, interval=0.5), \
+    assert wait_until(lambda: len(handled(url)) >= len(committed), timeout=90, every=0.5), \
         f"{len(handled(url))} of {len(committed)} events handled"
     got = handled(url)
     assert sorted(got) == sorted(committed)  # every one, and each once

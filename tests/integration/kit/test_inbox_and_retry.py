@@ -10,7 +10,7 @@ import pytest
 
 from services.kit import dlq, topology
 from services.kit.messaging import event_handler
-from tests.integration.kit.conftest import wait_for
+from tests.support.waiting import wait_until
 from tests.integration.kit.services import ATTEMPTS, Flaky, Tally
 
 
@@ -55,7 +55,7 @@ def test_same_event_delivered_twice_changes_state_once(container_factory, broker
     publish_raw(broker.uri, body)  # a redelivery: same event id
     publish_raw(broker.uri, envelope(amount=8))  # a different event
 
-    assert wait_for(lambda: len(tallied(tally_config["DATABASE_URL"])) >= 2)
+    assert wait_until(lambda: len(tallied(tally_config["DATABASE_URL"])) >= 2)
     time.sleep(0.5)  # give a wrongful second effect time to appear
     got = tallied(tally_config["DATABASE_URL"])
     assert sorted(r[1] for r in got) == [7, 8]
@@ -88,7 +88,7 @@ def test_failing_handler_retries_with_backoff_then_parks_and_replays(
     body = envelope(amount=13)
     publish_raw(broker.uri, body)
 
-    assert wait_for(lambda: len(parked()) == 1, timeout=15)
+    assert wait_until(lambda: len(parked()) == 1, timeout=15)
     assert len(attempts.times) == 5
     gaps = [b - a for a, b in zip(attempts.times, attempts.times[1:])]
     for gap, delay in zip(gaps, [0.2, 0.4, 0.8, 1.6]):
@@ -109,7 +109,7 @@ def test_failing_handler_retries_with_backoff_then_parks_and_replays(
     attempts.succeed = True
     replayed = dlq.replay([entry["id"]], uri=broker.uri)
     assert [r["event_id"] for r in replayed] == [body["event_id"]]
-    assert wait_for(lambda: len(attempts.times) == 6)
+    assert wait_until(lambda: len(attempts.times) == 6)
     time.sleep(0.5)
     assert len(attempts.times) == 6
     assert parked() == []
@@ -127,7 +127,7 @@ def test_permanent_failure_and_malformed_events_park_at_once(
     bad["data"] = {"amount": "three"}  # fails the event's own schema
     publish_raw(broker.uri, bad)
 
-    assert wait_for(lambda: len(parked()) == 2, timeout=10)
+    assert wait_until(lambda: len(parked()) == 2, timeout=10)
     errors = sorted(p["error"] for p in parked())
     assert "Permanent" in errors[0] or "Permanent" in errors[1]
     assert any("invalid event" in e and "amount" in e for e in errors)
@@ -140,7 +140,7 @@ def test_dlq_command_lists_and_discards(container_factory, broker, parked, attem
     container_factory(Flaky, config).start()
     body = envelope()
     publish_raw(broker.uri, body)
-    assert wait_for(lambda: len(parked()) == 1, timeout=10)
+    assert wait_until(lambda: len(parked()) == 1, timeout=10)
 
     monkeypatch.setenv("AMQP_URI", broker.uri)
     assert dlq.main(["list"]) == 0
@@ -171,7 +171,7 @@ def test_undecodable_body_is_parked_not_logged_and_dropped(
 
     publish_bytes(broker.uri, b'{"name": "Jo Resident", not json')
 
-    assert wait_for(lambda: len(parked()) == 1, timeout=10)
+    assert wait_until(lambda: len(parked()) == 1, timeout=10)
     [entry] = parked()
     assert entry["queue"] == "evt-ledger-EntryRecorded--flaky.on_entry"
     assert "undecodable body" in entry["error"]
@@ -188,11 +188,11 @@ def test_a_mangled_attempt_header_does_not_stop_the_handler(
     publish_bytes(broker.uri, json.dumps(envelope()).encode(),
                   headers={"x-townhall-attempt": "not-a-number"})
     # Read as attempt 1: one retry, then parked; the container keeps running.
-    assert wait_for(lambda: len(parked()) == 1, timeout=10)
+    assert wait_until(lambda: len(parked()) == 1, timeout=10)
     assert len(attempts.times) == 2
     attempts.succeed = True
     publish_raw(broker.uri, envelope())
-    assert wait_for(lambda: len(attempts.times) == 3)
+    assert wait_until(lambda: len(attempts.times) == 3)
 
 
 def test_replay_all_is_one_pass_and_keeps_what_has_nowhere_to_go(
@@ -202,14 +202,14 @@ def test_replay_all_is_one_pass_and_keeps_what_has_nowhere_to_go(
     container.start()
     for _ in range(3):
         publish_raw(broker.uri, envelope())
-    assert wait_for(lambda: len(parked()) == 3, timeout=10)
+    assert wait_until(lambda: len(parked()) == 3, timeout=10)
 
     # The handler still fails: replayed copies come back parked, and must not
     # be replayed again by the same pass.
     started = time.monotonic()
     replayed = dlq.replay(everything=True, uri=broker.uri)
     assert len(replayed) == 3 and time.monotonic() - started < 10
-    assert wait_for(lambda: len(parked()) == 3, timeout=10)
+    assert wait_until(lambda: len(parked()) == 3, timeout=10)
 
     # A queue that no longer exists: the message stays parked, not lost.
     container.stop()
@@ -237,10 +237,10 @@ def test_a_container_stopping_does_not_stop_another_one_parking(
     bystander.start()
     attempts.permanent = True
     publish_raw(broker.uri, envelope())
-    assert wait_for(lambda: len(parked()) == 1, timeout=10)
+    assert wait_until(lambda: len(parked()) == 1, timeout=10)
 
     # both handlers talk to the same broker: stopping one must leave the
     # other able to retry and park
     bystander.stop()
     publish_raw(broker.uri, envelope())
-    assert wait_for(lambda: len(parked()) == 2, timeout=10)
+    assert wait_until(lambda: len(parked()) == 2, timeout=10)

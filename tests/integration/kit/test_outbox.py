@@ -12,7 +12,7 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.exceptions import RemoteError
 
-from tests.integration.kit.conftest import wait_for
+from tests.support.waiting import wait_until
 from tests.integration.kit.services import Ledger
 
 
@@ -100,7 +100,7 @@ def test_crash_between_commit_and_publish_only_delays(container_factory, ledger_
     assert len(got) == 1
     assert got[0].payload["data"]["amount"] == 99
     assert got[0].payload["correlation_id"] == "req-crash"
-    assert wait_for(lambda: rows(
+    assert wait_until(lambda: rows(
         url, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == [(0,)])
 
 
@@ -128,7 +128,7 @@ def test_event_without_subscribers_is_kept_as_unrouted(container_factory, broker
         ledger.record(41)
 
     # read the queue itself: the management API's depths lag by seconds
-    message = wait_for(lambda: take_unrouted(broker), timeout=10)
+    message = wait_until(lambda: take_unrouted(broker), timeout=10)
     assert message is not None and message.payload["data"]["amount"] == 41
     assert take_unrouted(broker) is None
 
@@ -162,7 +162,7 @@ def test_correlation_id_follows_the_request_into_consumer_logs(
                 record = json.loads(line)
                 if record["message"] == "event handled":
                     return record
-        record = wait_for(handled_line)
+        record = wait_until(handled_line)
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
@@ -189,7 +189,7 @@ def test_a_batch_the_broker_refuses_stays_unsent_until_it_is_taken(
         container_factory(Ledger, ledger_config).start()
         with ServiceRpcProxy("ledger", ledger_config) as ledger:
             ledger.record(1)
-            assert wait_for(lambda: rows(ledger_config["DATABASE_URL"],
+            assert wait_until(lambda: rows(ledger_config["DATABASE_URL"],
                                          "SELECT count(*) FROM outbox WHERE published_at IS NULL")
                             == [(0,)])
             ledger.record(2)  # the queue already holds one: the broker nacks
@@ -207,7 +207,7 @@ def test_a_batch_the_broker_refuses_stays_unsent_until_it_is_taken(
             else:
                 amounts.add(message.payload["data"]["amount"])
         assert amounts == {1, 2}
-        assert wait_for(lambda: rows(
+        assert wait_until(lambda: rows(
             url, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == [(0,)])
     finally:
         full.delete()

@@ -4,7 +4,7 @@ import kombu
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.kit import topology
-from tests.integration.kit.conftest import wait_for
+from tests.support.waiting import wait_until
 from tests.integration.kit.test_inbox_and_retry import tallied
 from tests.integration.kit.test_outbox import take_unrouted
 from tests.integration.kit.services import Flaky, Ledger, Tally
@@ -30,8 +30,8 @@ def test_event_published_while_subscriber_is_down_waits_for_it(
     with ServiceRpcProxy("ledger", ledger_config) as ledger:
         ledger.record(21)
     queue = "evt-ledger-EntryRecorded--tally.on_entry"
-    assert wait_for(lambda: broker.queue_depth(queue) == 1, timeout=10)
+    assert wait_until(lambda: broker.queue_depth(queue) == 1, timeout=10)
     assert take_unrouted(broker) is None
 
     container_factory(Tally, tally_config).start()  # the subscriber comes up later
-    assert wait_for(lambda: [r[1] for r in tallied(tally_config["DATABASE_URL"])] == [21])
+    assert wait_until(lambda: [r[1] for r in tallied(tally_config["DATABASE_URL"])] == [21])

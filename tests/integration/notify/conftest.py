@@ -3,7 +3,6 @@ server and a strict stand-in for GOV.UK Notify; the owners of contact
 details (bins, housing, bookings) are small stand-in services answering
 `notification_facts` from a table the test fills; and a way to publish
 their events as they would."""
-import time
 import uuid
 
 import kombu
@@ -147,16 +146,6 @@ def publish(notify_topology):
 def listen(notify_topology, request):
     with event_listeners(notify_topology.uri, "notify", request.node.name) as make:
         yield make
-
-
-def wait_until(check, timeout=8.0, every=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("timed out waiting")
 
 
 def new_id():

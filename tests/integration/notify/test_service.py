@@ -16,7 +16,8 @@ from nameko.testing.services import entrypoint_hook
 from services.kit import dlq
 from services.kit.words import when_text
 from services.notify import store
-from tests.integration.notify.conftest import FACTS, new_id, query, wait_until
+from tests.integration.notify.conftest import FACTS, new_id, query
+from tests.support.waiting import wait_until
 
 MAIL, MOBILE = "sam.resident@example.com", "07700 900982"
 TOMORROW = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).replace(
