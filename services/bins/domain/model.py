@@ -1,7 +1,13 @@
-"""What the bins domain talks about."""
+"""What the bins domain talks about. Its vocabularies (the tuples of codes
+below) are what services.bins.contract publishes to the rest of Townhall."""
 import dataclasses
 import datetime as dt
 import enum
+
+# The first part of every missed-bin report's reference: MB-7K3Q-92.
+REFERENCE_PREFIX = "MB"
+# How a report reached us.
+REPORT_CHANNELS = ("api", "web", "open311", "phone", "staff")
 
 
 class Service(str, enum.Enum):
@@ -21,6 +27,9 @@ SERVICE_LABELS = {
     Service.GARDEN: "Garden waste",
     Service.FOOD: "Food waste",
 }
+
+
+SERVICES = tuple(s.value for s in Service)
 
 
 class Frequency(str, enum.Enum):
@@ -48,10 +57,16 @@ EXCEPTION_TEXT = {
 }
 
 
+EXCEPTION_KINDS = tuple(k.value for k in ExceptionKind)
+
+
 class Outcome(str, enum.Enum):
     """How a crew resolves a report after the return visit."""
     COLLECTED = "collected"
     NOT_COLLECTED = "not_collected"
+
+
+OUTCOMES = tuple(o.value for o in Outcome)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,8 +5,13 @@ import types
 
 from services.housing.domain.triage import Outcome
 
+# The first part of every case's reference: HL-4M7P-28.
+REFERENCE_PREFIX = "HL"
+
 OPEN = "open"
 CLOSED = "closed"
+# What a caseworker's queue can be narrowed to.
+QUEUE_STATUSES = ("open", "unassigned", "assigned", "mine", "closed")
 
 # How a caseworker may close a case, in the order a closing form lists them.
 CLOSE_OUTCOMES = types.MappingProxyType({

@@ -17,6 +17,9 @@ KINDS = ("notice_expiring", "duty_ending", "respond_by_passed", "emergency_unass
 # Unanswered cases only: once someone has the case these are no longer news.
 WHILE_UNASSIGNED = {"respond_by_passed", "emergency_unassigned"}
 TO_SUPERVISORS = {"respond_by_passed", "emergency_unassigned"}
+# Who hears about a clock that falls due.
+CASEWORKER, SUPERVISORS = "caseworker", "supervisors"
+AUDIENCES = (CASEWORKER, SUPERVISORS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,5 +105,5 @@ def escalate_to(kind, assigned_to):
     """Who hears about a clock: "supervisors" or "caseworker"."""
     _known(kind)
     if kind in TO_SUPERVISORS or not assigned_to:
-        return "supervisors"
-    return "caseworker"
+        return SUPERVISORS
+    return CASEWORKER

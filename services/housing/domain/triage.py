@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from services.housing.domain.questionnaire import AnswerError
 from services.kit.words import day_text  # noqa: F401 (callers use it from here)
 
+# How a case came in: the person themselves, or referred by someone else.
+ROUTES = ("self", "referral")
 URGENCIES = ("emergency", "high", "standard", "advice")  # queue rank, most urgent first
 DUTIES = ("relief", "prevention", "none")
 PRIORITY_NEED = ("pregnancy", "dependent_children", "vulnerability", "domestic_abuse",

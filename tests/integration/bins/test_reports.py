@@ -7,6 +7,7 @@ import pytest
 from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from services.bins.contract import REFERENCE_PREFIX
 from services.kit.references import new_reference
 from services.bins.service import BinsService
 from tests.integration.bins.conftest import CLOCK, pick, query
@@ -189,7 +190,7 @@ def test_status_needs_the_reference_and_the_secret(bins, borough):
     status = bins.report_status(reference.lower().replace("-", " "), secret)
     assert status == filed["report"]
     assert "secret" not in json.dumps(status)
-    unknown = new_reference(choice=lambda alphabet: "2")
+    unknown = new_reference(REFERENCE_PREFIX, choice=lambda alphabet: "2")
     for ref, code in ((reference, "not the secret"), (unknown, secret)):
         with pytest.raises(RemoteError) as err:
             bins.report_status(ref, code)

@@ -12,7 +12,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.bookings import seed
 from services.bookings.service import BookingsService
-from services.housing.events import CATALOGUE as HOUSING_EVENTS
+from services.housing.contract import CATALOGUE as HOUSING_EVENTS
 from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)

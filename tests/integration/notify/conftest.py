@@ -11,9 +11,9 @@ import pytest
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from services.bins.events import CATALOGUE as BINS_EVENTS
-from services.bookings.events import CATALOGUE as BOOKINGS_EVENTS
-from services.housing.events import CATALOGUE as HOUSING_EVENTS
+from services.bins.contract import CATALOGUE as BINS_EVENTS
+from services.bookings.contract import CATALOGUE as BOOKINGS_EVENTS
+from services.housing.contract import CATALOGUE as HOUSING_EVENTS
 from services.kit import topology
 from services.kit.migrate import migration_dirs
 from services.notify.service import NotifyService

@@ -1,21 +1,31 @@
-"""Events the bins service publishes: its public contract.
+"""What the rest of Townhall may know of bins: the events it publishes, the
+codes they and its replies use, and the shape of the replies other services
+consume. Importing it loads no nameko, broker or database library.
 
-Other services may import this module to validate what they receive.
+The vocabularies are defined in the pure domain (services.bins.domain) and
+published from here; other services and the gateway import them from here.
 
-Every bins event also carries the AMQP header `round_id`. `declare_topology`
-adds the headers exchange `bins.rounds`, bound to `bins.events` for each of
-these events, so a subscriber can follow one round by binding a queue to
-`bins.rounds` with `{"x-match": "all", "round_id": "<id>"}`.
+Every bins event also carries the AMQP header `round_id`. The headers
+exchange `bins.rounds` is bound to `bins.events` for each of these events, so
+a subscriber can follow one round by binding a queue to `bins.rounds` with
+`{"x-match": "all", "round_id": "<id>"}` (declared by services.bins.topology).
 """
-import kombu
 from marshmallow import Schema, fields, validate
 
+from services.bins.domain.model import (EXCEPTION_KINDS, OUTCOMES, REFERENCE_PREFIX,
+                                        REPORT_CHANNELS, SERVICES)
+from services.bins.domain.rules import REJECTION_CODES
 from services.kit.envelope import EventCatalogue, EventContract
-from services.kit.outbox import event_exchange
+from services.kit.schemas import OwnerFacts
 
-ROUNDS_EXCHANGE = "bins.rounds"
-SERVICES = ("refuse", "recycling", "garden", "food")
+__all__ = ["CATALOGUE", "EXCEPTION_KINDS", "NotificationFacts", "OUTCOMES",
+           "REFERENCE_PREFIX", "REJECTION_CODES", "REPORT_CHANNELS", "ROUNDS_EXCHANGE",
+           "SERVICES"]
 
+ROUNDS_EXCHANGE: str = "bins.rounds"
+
+
+# -- events ------------------------------------------------------------------------------
 
 class ReportFiledSchema(Schema):
     report_id = fields.UUID(required=True)
@@ -33,8 +43,7 @@ class ReportResolvedSchema(Schema):
     reference = fields.String(required=True)
     round_id = fields.String(required=True)
     crew_id = fields.String(required=True)
-    outcome = fields.String(required=True, validate=validate.OneOf(("collected",
-                                                                    "not_collected")))
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     reason = fields.String(allow_none=True, load_default=None)
     resolved_at = fields.AwareDateTime(required=True)
 
@@ -55,7 +64,7 @@ class ReportOverdueSchema(Schema):
     due_by = fields.AwareDateTime(required=True)
 
 
-CATALOGUE = EventCatalogue(
+CATALOGUE: EventCatalogue = EventCatalogue(
     "bins",
     EventContract("ReportFiled", ReportFiledSchema, description=(
         "A resident reported a missed collection and it was accepted. Carries no "
@@ -72,14 +81,18 @@ CATALOGUE = EventCatalogue(
 )
 
 
-def declare_topology(channel):
-    """`bins.rounds`: a headers exchange fed by `bins.events`, one
-    exchange-to-exchange binding per event's routing key."""
-    source = event_exchange("bins.events")(channel)
-    source.declare()
-    rounds = kombu.Exchange(ROUNDS_EXCHANGE, type="headers", durable=True)(channel)
-    rounds.declare()
-    for contract in CATALOGUE:
-        key = contract.event_type if contract.version == 1 else \
-            f"{contract.event_type}.v{contract.version}"
-        rounds.bind_to(source, routing_key=key)
+# -- RPC replies other services consume -------------------------------------------------
+
+class NotificationFacts(OwnerFacts):
+    """`bins.notification_facts(report_id)`: what a message about a report
+    needs. `tracking_path` may hold the report's tracking code."""
+
+    service = fields.String(required=True, validate=validate.OneOf(SERVICES))
+    service_name = fields.String(required=True)
+    collection_date = fields.Date(required=True, allow_none=True)
+    due_by = fields.AwareDateTime(required=True)
+    status = fields.String(required=True)
+    outcome = fields.String(required=True, allow_none=True,
+                            validate=validate.OneOf(OUTCOMES))
+    reason = fields.String(required=True, allow_none=True)
+    tracking_path = fields.String(required=True)

@@ -1,14 +1,28 @@
-"""Events the bookings service publishes: its public contract.
+"""What the rest of Townhall may know of bookings: the events it publishes,
+the codes they and its replies use, and the shape of the replies other
+services consume. Importing it loads no nameko, broker or database library.
 
-Other services may import this module to validate what they receive. No
-event carries a name, an email address, a phone number or a need: ids,
-codes and times only. `case_id` is housing's case id, when the booking was
-made for a triaged case.
+The vocabularies are defined in the pure domain (services.bookings.domain)
+and published from here. No event carries a name, an email address, a phone
+number or a need: ids, codes and times only. `case_id` is housing's case id,
+when the booking was made for a triaged case.
 """
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from services.bookings.domain.model import BOOKING_STATUSES, REFERENCE_PREFIX
+from services.housing.contract import URGENCIES as CASE_URGENCIES
 from services.kit.envelope import EventCatalogue, EventContract
+from services.kit.schemas import OwnerFacts
 
+__all__ = ["BOOKING_STATUSES", "CATALOGUE", "NotificationFacts", "REFERENCE_PREFIX",
+           "TYPE_URGENCIES"]
+
+# The case urgencies an appointment type may be kept for: an advice case
+# books what anyone may.
+TYPE_URGENCIES: tuple[str, ...] = tuple(u for u in CASE_URGENCIES if u != "advice")
+
+
+# -- events ------------------------------------------------------------------------------
 
 class _Booking(Schema):
     booking_id = fields.UUID(required=True)
@@ -49,7 +63,7 @@ class WaitlistOfferMadeSchema(Schema):
     case_id = fields.UUID(allow_none=True, load_default=None)
 
 
-CATALOGUE = EventCatalogue(
+CATALOGUE: EventCatalogue = EventCatalogue(
     "bookings",
     EventContract("SlotBooked", SlotBookedSchema, description=(
         "A hold was confirmed: the appointment is booked. No contact details.")),
@@ -65,3 +79,22 @@ CATALOGUE = EventCatalogue(
         "A freed place is held for the first eligible person on the waiting list "
         "until `expires_at`; if it lapses, the next person is offered it.")),
 )
+
+
+# -- RPC replies other services consume -------------------------------------------------
+
+class NotificationFacts(OwnerFacts):
+    """`bookings.notification_facts(booking_id, with_calendar=False)`: what a
+    message about a booking (or a place held for someone on the waiting list)
+    needs. `manage_path` and `offer_path` hold the booking's secret;
+    `calendar_ics` comes only when asked for."""
+
+    status = fields.String(required=True, validate=validate.OneOf(BOOKING_STATUSES))
+    type_name = fields.String(required=True)
+    office_name = fields.String(required=True)
+    office_address = fields.String(required=True)
+    start = fields.AwareDateTime(required=True)
+    end = fields.AwareDateTime(required=True)
+    manage_path = fields.String(required=True)
+    offer_path = fields.String()
+    calendar_ics = fields.String()

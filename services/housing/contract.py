@@ -1,24 +1,34 @@
-"""Events the housing service publishes: its public contract.
+"""What the rest of Townhall may know of housing: the events it publishes,
+the codes they and its replies use, and the shape of the replies other
+services consume. Importing it loads no nameko, broker or database library.
 
-Other services may import this module to validate what they receive. No
-event carries a name, an address, an answer, free text or a health detail:
-ids, codes and dates only. Staff ids are the caseworker's token subject.
+The vocabularies are defined in the pure domain (services.housing.domain)
+and published from here; other services and the gateway import them from
+here. No event carries a name, an address, an answer, free text or a health
+detail: ids, codes and dates only. Staff ids are the caseworker's token
+subject.
 """
 from marshmallow import Schema, fields, validate
 
+from services.housing.domain.cases import (CLOSE_OUTCOMES, PLAN_PARTIES, QUEUE_STATUSES,
+                                           REFERENCE_PREFIX)
+from services.housing.domain.clocks import AUDIENCES
+from services.housing.domain.clocks import KINDS as CLOCKS
+from services.housing.domain.triage import DUTIES, PRIORITY_NEED, ROUTES, URGENCIES
 from services.kit.envelope import EventCatalogue, EventContract
+from services.kit.schemas import OwnerFacts
 
-URGENCIES = ("emergency", "high", "standard", "advice")
-DUTIES = ("relief", "prevention", "none")
-PRIORITY_NEED = ("pregnancy", "dependent_children", "vulnerability", "domestic_abuse",
-                 "aged_16_17", "care_leaver_under_21")
-CLOCKS = ("notice_expiring", "duty_ending", "respond_by_passed", "emergency_unassigned")
+__all__ = ["AUDIENCES", "CATALOGUE", "CLOCKS", "CLOSE_OUTCOMES", "DUTIES",
+           "NotificationFacts", "PLAN_PARTIES", "PRIORITY_NEED", "QUEUE_STATUSES",
+           "REFERENCE_PREFIX", "ROUTES", "URGENCIES"]
 
+
+# -- events ------------------------------------------------------------------------------
 
 class CaseTriagedSchema(Schema):
     case_id = fields.UUID(required=True)
     reference = fields.String(required=True)
-    route = fields.String(required=True, validate=validate.OneOf(("self", "referral")))
+    route = fields.String(required=True, validate=validate.OneOf(ROUTES))
     urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
     duty = fields.String(required=True, validate=validate.OneOf(DUTIES))
     priority_need = fields.List(fields.String(validate=validate.OneOf(PRIORITY_NEED)),
@@ -53,12 +63,12 @@ class CaseEscalatedSchema(Schema):
     clock = fields.String(required=True, validate=validate.OneOf(CLOCKS))
     due_at = fields.AwareDateTime(required=True)
     escalate_to = fields.String(required=True,
-                                validate=validate.OneOf(("caseworker", "supervisors")))
+                                validate=validate.OneOf(AUDIENCES))
     caseworker_id = fields.String(allow_none=True, load_default=None)
     urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
 
 
-CATALOGUE = EventCatalogue(
+CATALOGUE: EventCatalogue = EventCatalogue(
     "housing",
     EventContract("CaseTriaged", CaseTriagedSchema, description=(
         "A person finished the online triage (or was referred) and a case was "
@@ -74,3 +84,17 @@ CATALOGUE = EventCatalogue(
         "the respond-by date passed with nobody assigned, or an emergency case "
         "waited too long. Sent once per case and clock.")),
 )
+
+
+# -- RPC replies other services consume -------------------------------------------------
+
+class NotificationFacts(OwnerFacts):
+    """`housing.notification_facts(case_id)`: what a message about a case
+    needs, and no notes or other answers."""
+
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
+    respond_by = fields.Date(required=True, allow_none=True)
+    next_step_title = fields.String(required=True, allow_none=True)
+    next_step_text = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True)
+    status_path = fields.String(required=True)
