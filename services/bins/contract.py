@@ -89,7 +89,7 @@ class NotificationFacts(OwnerFacts):
 
     service = fields.String(required=True, validate=validate.OneOf(SERVICES))
     service_name = fields.String(required=True)
-    collection_date = fields.Date(required=True, allow_none=True)
+    collection_date = fields.Date(required=True)
     due_by = fields.AwareDateTime(required=True)
     status = fields.String(required=True)
     outcome = fields.String(required=True, allow_none=True,
