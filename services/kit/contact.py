@@ -8,8 +8,8 @@ contact details answers with (`none`: tell them nothing)."""
 import re
 
 EMAIL, SMS, NONE = "email", "sms", "none"
-CHANNELS = (EMAIL, SMS)
-PREFERENCES = (EMAIL, SMS, NONE)
+CHANNELS: tuple[str, ...] = (EMAIL, SMS)
+PREFERENCES: tuple[str, ...] = (EMAIL, SMS, NONE)
 
 # Spaces, dashes, dots and brackets are how people group digits; "(0)" is the
 # trunk 0 written after +44, as in "+44 (0)7700 900123".

@@ -5,9 +5,9 @@ import datetime as dt
 import enum
 
 # The first part of every missed-bin report's reference: MB-7K3Q-92.
-REFERENCE_PREFIX = "MB"
+REFERENCE_PREFIX: str = "MB"
 # How a report reached us.
-REPORT_CHANNELS = ("api", "web", "open311", "phone", "staff")
+REPORT_CHANNELS: tuple[str, ...] = ("api", "web", "open311", "phone", "staff")
 
 
 class Service(str, enum.Enum):
@@ -29,7 +29,7 @@ SERVICE_LABELS = {
 }
 
 
-SERVICES = tuple(s.value for s in Service)
+SERVICES: tuple[str, ...] = tuple(s.value for s in Service)
 
 
 class Frequency(str, enum.Enum):
@@ -57,7 +57,7 @@ EXCEPTION_TEXT = {
 }
 
 
-EXCEPTION_KINDS = tuple(k.value for k in ExceptionKind)
+EXCEPTION_KINDS: tuple[str, ...] = tuple(k.value for k in ExceptionKind)
 
 
 class Outcome(str, enum.Enum):
@@ -66,7 +66,7 @@ class Outcome(str, enum.Enum):
     NOT_COLLECTED = "not_collected"
 
 
-OUTCOMES = tuple(o.value for o in Outcome)
+OUTCOMES: tuple[str, ...] = tuple(o.value for o in Outcome)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,9 +25,10 @@ def crew_exception(kind):
     return f"crew_exception_{ExceptionKind(kind).value}"
 
 
-REJECTION_CODES = (SERVICE_NOT_PROVIDED, NOT_SCHEDULED, GARDEN_SUBSCRIPTION_INACTIVE,
-                   COLLECTION_NOT_DUE, CREW_STILL_WORKING, REPORT_WINDOW_CLOSED,
-                   *(crew_exception(kind) for kind in EXCEPTION_KINDS))
+REJECTION_CODES: tuple[str, ...] = (
+    SERVICE_NOT_PROVIDED, NOT_SCHEDULED, GARDEN_SUBSCRIPTION_INACTIVE, COLLECTION_NOT_DUE,
+    CREW_STILL_WORKING, REPORT_WINDOW_CLOSED,
+    *(crew_exception(kind) for kind in EXCEPTION_KINDS))
 
 
 @dataclasses.dataclass(frozen=True)

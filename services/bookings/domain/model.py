@@ -14,10 +14,10 @@ import types
 from collections.abc import Mapping
 
 # The first part of every booking's reference: BK-2XQ9-41.
-REFERENCE_PREFIX = "BK"
+REFERENCE_PREFIX: str = "BK"
 # A booking is held while the person completes the form, then confirmed; it
 # ends cancelled, or expired if the hold ran out.
-BOOKING_STATUSES = ("held", "confirmed", "cancelled", "expired")
+BOOKING_STATUSES: tuple[str, ...] = ("held", "confirmed", "cancelled", "expired")
 
 UTC = dt.timezone.utc
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

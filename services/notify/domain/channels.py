@@ -16,8 +16,8 @@ import math
 from services.kit.contact import EMAIL, NONE, PREFERENCES, SMS
 
 # What GOV.UK Notify's delivery receipts say of a message.
-RECEIPT_STATUSES = ("delivered", "permanent-failure", "temporary-failure",
-                    "technical-failure")
+RECEIPT_STATUSES: tuple[str, ...] = ("delivered", "permanent-failure", "temporary-failure",
+                                     "technical-failure")
 
 BACKOFF_BASE_SECONDS = 10
 BACKOFF_CAP_SECONDS = 60 * 60
