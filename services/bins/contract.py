@@ -13,14 +13,14 @@ a subscriber can follow one round by binding a queue to `bins.rounds` with
 from marshmallow import Schema, fields, validate
 
 from services.bins.domain.model import (EXCEPTION_KINDS, OUTCOMES, REFERENCE_PREFIX,
-                                        REPORT_CHANNELS, SERVICES)
+                                        REPORT_CHANNELS, REPORT_STATUSES, SERVICES)
 from services.bins.domain.rules import REJECTION_CODES
 from services.kit.envelope import EventCatalogue, EventContract
-from services.kit.schemas import OwnerFacts
+from services.kit.schemas import OwnerFacts, Reply
 
-__all__ = ["CATALOGUE", "EXCEPTION_KINDS", "NotificationFacts", "OUTCOMES",
-           "REFERENCE_PREFIX", "REJECTION_CODES", "REPORT_CHANNELS", "ROUNDS_EXCHANGE",
-           "SERVICES"]
+__all__ = ["CATALOGUE", "EXCEPTION_KINDS", "FiledReport", "NotificationFacts", "OUTCOMES",
+           "REFERENCE_PREFIX", "REJECTION_CODES", "REPLIES", "REPORT_CHANNELS",
+           "REPORT_STATUSES", "ROUNDS_EXCHANGE", "Report", "SERVICES"]
 
 ROUNDS_EXCHANGE: str = "bins.rounds"
 
@@ -91,8 +91,39 @@ class NotificationFacts(OwnerFacts):
     service_name = fields.String(required=True)
     collection_date = fields.Date(required=True)
     due_by = fields.AwareDateTime(required=True)
-    status = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(REPORT_STATUSES))
     outcome = fields.String(required=True, allow_none=True,
                             validate=validate.OneOf(OUTCOMES))
     reason = fields.String(required=True, allow_none=True)
     tracking_path = fields.String(required=True)
+
+
+class Report(Reply):
+    """A report as the person who filed it sees it (`bins.report_status`):
+    times in the council's time zone."""
+    id = fields.UUID(required=True)
+    reference = fields.String(required=True)
+    service = fields.String(required=True, validate=validate.OneOf(SERVICES))
+    collection_date = fields.Date(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(REPORT_STATUSES))
+    outcome = fields.String(required=True, allow_none=True,
+                            validate=validate.OneOf(OUTCOMES))
+    outcome_reason = fields.String(required=True, allow_none=True)
+    due_by = fields.AwareDateTime(required=True)
+    filed_at = fields.AwareDateTime(required=True)
+    resolved_at = fields.AwareDateTime(required=True, allow_none=True)
+    address = fields.String(required=True)
+
+
+class FiledReport(Reply):
+    """`bins.file_report`: the report, new or the one already filed for the
+    same bin and collection; the secret only for a new one."""
+    created = fields.Boolean(required=True)
+    report = fields.Nested(Report, required=True)
+    secret = fields.String()
+
+
+# The schema of each RPC's reply, by RPC name.
+REPLIES: dict[str, type[Schema]] = {
+    "notification_facts": NotificationFacts, "report_status": Report,
+    "file_report": FiledReport}

@@ -12,10 +12,10 @@ from marshmallow import Schema, fields, validate
 from services.bookings.domain.model import BOOKING_STATUSES, REFERENCE_PREFIX
 from services.housing.contract import URGENCIES as CASE_URGENCIES
 from services.kit.envelope import EventCatalogue, EventContract
-from services.kit.schemas import OwnerFacts
+from services.kit.schemas import OwnerFacts, Reply
 
-__all__ = ["BOOKING_STATUSES", "CATALOGUE", "NotificationFacts", "REFERENCE_PREFIX",
-           "TYPE_URGENCIES"]
+__all__ = ["BOOKING_STATUSES", "Booking", "CATALOGUE", "NotificationFacts", "REFERENCE_PREFIX",
+           "REPLIES", "TYPE_URGENCIES"]
 
 # The case urgencies an appointment type may be kept for: an advice case
 # books what anyone may.
@@ -98,3 +98,27 @@ class NotificationFacts(OwnerFacts):
     manage_path = fields.String(required=True)
     offer_path = fields.String()
     calendar_ics = fields.String()
+
+
+class Booking(Reply):
+    """A booking as the person sees it: the reply of `bookings.get_booking`,
+    `confirm`, `cancel` and `reschedule`. `start` and `end` in UTC,
+    `local_start` in the council's time zone."""
+    reference = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(BOOKING_STATUSES))
+    office_id = fields.String(required=True)
+    type_id = fields.String(required=True)
+    start = fields.AwareDateTime(required=True)
+    end = fields.AwareDateTime(required=True)
+    local_start = fields.AwareDateTime(required=True)
+    hold_expires_at = fields.AwareDateTime(required=True, allow_none=True)
+    step_free = fields.Boolean(required=True)
+    interpreter = fields.String(required=True, allow_none=True)
+    case_id = fields.UUID(required=True, allow_none=True)
+    sequence = fields.Integer(required=True)
+
+
+# The schema of each RPC's reply, by RPC name.
+REPLIES: dict[str, type[Schema]] = {
+    "notification_facts": NotificationFacts, "get_booking": Booking, "confirm": Booking,
+    "cancel": Booking, "reschedule": Booking}

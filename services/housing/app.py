@@ -162,9 +162,9 @@ def _case_secret(settings, case_id):
 
 
 def _status(case):
-    if case["status"] == "closed":
-        return "closed"
-    return "assigned" if case["assigned_to"] else "open"
+    if case["status"] == cases.CLOSED:
+        return cases.CLOSED
+    return cases.ASSIGNED if case["assigned_to"] else cases.OPEN
 
 
 def status_view(case):

@@ -10,17 +10,17 @@ subject.
 """
 from marshmallow import Schema, fields, validate
 
-from services.housing.domain.cases import (CLOSE_OUTCOMES, PLAN_PARTIES, QUEUE_STATUSES,
-                                           REFERENCE_PREFIX)
+from services.housing.domain.cases import (CASE_STATUSES, CLOSE_OUTCOMES, PLAN_PARTIES,
+                                           QUEUE_STATUSES, REFERENCE_PREFIX)
 from services.housing.domain.clocks import AUDIENCES
 from services.housing.domain.clocks import KINDS as CLOCKS
 from services.housing.domain.triage import DUTIES, PRIORITY_NEED, ROUTES, URGENCIES
 from services.kit.envelope import EventCatalogue, EventContract
-from services.kit.schemas import OwnerFacts
+from services.kit.schemas import OwnerFacts, Reply
 
-__all__ = ["AUDIENCES", "CATALOGUE", "CLOCKS", "CLOSE_OUTCOMES", "DUTIES",
-           "NotificationFacts", "PLAN_PARTIES", "PRIORITY_NEED", "QUEUE_STATUSES",
-           "REFERENCE_PREFIX", "ROUTES", "URGENCIES"]
+__all__ = ["AUDIENCES", "CASE_STATUSES", "CATALOGUE", "CLOCKS", "CLOSE_OUTCOMES", "CaseStatus",
+           "DUTIES", "NotificationFacts", "PLAN_PARTIES", "PRIORITY_NEED", "QUEUE_STATUSES",
+           "REFERENCE_PREFIX", "REPLIES", "ROUTES", "URGENCIES"]
 
 
 # -- events ------------------------------------------------------------------------------
@@ -98,3 +98,54 @@ class NotificationFacts(OwnerFacts):
     next_step_text = fields.String(required=True, allow_none=True)
     phone = fields.String(required=True, allow_none=True)
     status_path = fields.String(required=True)
+
+
+class KeyDates(Reply):
+    notice_expires_on = fields.Date(required=True, allow_none=True)
+    duty_ends_on = fields.Date(required=True, allow_none=True)
+    respond_by = fields.Date(required=True)
+
+
+class Link(Reply):
+    text = fields.String(required=True)
+    href = fields.String(required=True)
+
+
+class NextStep(Reply):
+    """Once a case is anonymised only `code` is left: the words are blank
+    and `within_working_days` is None."""
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    text = fields.String(required=True)
+    within_working_days = fields.Integer(required=True, allow_none=True)
+    phone = fields.String(allow_none=True)
+    links = fields.List(fields.Nested(Link))
+
+
+class Reason(Reply):
+    code = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class CaseStatus(Reply):
+    """A case as the person sees it (`housing.case_status(reference, secret)`,
+    and `case` in `submit_triage`'s reply): codes, dates and the next step."""
+    reference = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(CASE_STATUSES))
+    triaged_at = fields.AwareDateTime(required=True)
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
+    duty = fields.String(required=True, validate=validate.OneOf(DUTIES))
+    priority_need = fields.List(fields.String(validate=validate.OneOf(PRIORITY_NEED)),
+                                required=True)
+    reason_to_believe = fields.Boolean(required=True)
+    key_dates = fields.Nested(KeyDates, required=True)
+    next_step = fields.Nested(NextStep, required=True)
+    reasons = fields.List(fields.Nested(Reason), required=True)
+    appointment_type = fields.String(required=True, allow_none=True)
+    closed_outcome = fields.String(required=True, allow_none=True,
+                                   validate=validate.OneOf(tuple(CLOSE_OUTCOMES)))
+
+
+# The schema of each RPC's reply, by RPC name.
+REPLIES: dict[str, type[Schema]] = {
+    "notification_facts": NotificationFacts, "case_status": CaseStatus}

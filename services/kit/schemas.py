@@ -17,12 +17,17 @@ def instance(schema_cls):
     return schema_cls()
 
 
-class ContactFacts(Schema):
-    """The `contact` in an owner's `notification_facts` reply: where a
-    person asked to be told, and whether only their chosen channel is safe."""
+class Reply(Schema):
+    """An RPC reply another part consumes: it ignores fields it does not
+    know, so the service may add optional ones."""
 
     class Meta:
         unknown = EXCLUDE
+
+
+class ContactFacts(Reply):
+    """The `contact` in an owner's `notification_facts` reply: where a
+    person asked to be told, and whether only their chosen channel is safe."""
 
     email = fields.String(required=True, allow_none=True)
     phone = fields.String(required=True, allow_none=True)
@@ -30,13 +35,10 @@ class ContactFacts(Schema):
     safe_channel_only = fields.Boolean(required=True)
 
 
-class OwnerFacts(Schema):
+class OwnerFacts(Reply):
     """What every `notification_facts` reply starts with: the person's
     contact (None when they gave none) and the subject's reference. An owner
     adds its own facts; a consumer ignores those it does not know."""
-
-    class Meta:
-        unknown = EXCLUDE
 
     contact = fields.Nested(ContactFacts, required=True, allow_none=True)
     reference = fields.String(required=True)

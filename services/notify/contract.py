@@ -7,14 +7,15 @@ the receipt statuses are defined in the pure domain
 (services.notify.domain.channels) and published from here. A message is
 known by its id and the event it was about: never its address or its words.
 """
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from services.kit.contact import CHANNELS
 from services.kit.envelope import EventCatalogue, EventContract
+from services.kit.schemas import Reply
 from services.notify.domain.channels import RECEIPT_STATUSES
 
-__all__ = ["CATALOGUE", "CHANNELS", "RECEIPT_STATUSES", "ReceiptRecorded", "Replayed",
-           "Timeline", "TimelineLinkSent"]
+__all__ = ["CATALOGUE", "CHANNELS", "RECEIPT_STATUSES", "REPLIES", "ReceiptRecorded",
+           "Replayed", "Timeline", "TimelineLinkSent"]
 
 
 # -- events ------------------------------------------------------------------------------
@@ -53,22 +54,17 @@ CATALOGUE: EventCatalogue = EventCatalogue(
 
 # -- RPC replies the gateway consumes ---------------------------------------------------
 
-class _Reply(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-
-class ReceiptRecorded(_Reply):
+class ReceiptRecorded(Reply):
     """`notify.record_receipt(message_id, status)`: whether the message is ours."""
     known = fields.Boolean(required=True)
 
 
-class TimelineLinkSent(_Reply):
+class TimelineLinkSent(Reply):
     """`notify.send_timeline_link(address)`: how long the link will work."""
     valid_days = fields.Integer(required=True)
 
 
-class TimelineEntry(_Reply):
+class TimelineEntry(Reply):
     at = fields.AwareDateTime(required=True)
     kind = fields.String(required=True)
     title = fields.String(required=True)
@@ -79,11 +75,17 @@ class TimelineEntry(_Reply):
                             validate=validate.OneOf(CHANNELS))
 
 
-class Timeline(_Reply):
+class Timeline(Reply):
     """`notify.timeline(code)`: a resident's newest entries, oldest first."""
     entries = fields.List(fields.Nested(TimelineEntry), required=True)
 
 
-class Replayed(_Reply):
+class Replayed(Reply):
     """`notify.replay(message_id)`: the message sent again."""
     replayed = fields.UUID(required=True)
+
+
+# The schema of each RPC's reply, by RPC name.
+REPLIES: dict[str, type[Schema]] = {
+    "record_receipt": ReceiptRecorded, "send_timeline_link": TimelineLinkSent,
+    "timeline": Timeline, "replay": Replayed}

@@ -1,18 +1,23 @@
-"""An owner's RPC proxy whose `notification_facts` replies are each checked
-against the schema the owner publishes in its contract, so an owner's own
-tests keep its replies to what notify accepts."""
+"""A service's RPC proxy whose replies are each checked against the schema
+the service publishes for them in its contract (`REPLIES`), so a service's
+own tests keep its replies to what the other parts accept."""
+from services.kit.schemas import instance
 
 
-class CheckedFacts:
-    def __init__(self, proxy, schema):
+class Checked:
+    def __init__(self, proxy, replies):
         self._proxy = proxy
-        self._schema = schema()
-
-    def notification_facts(self, *args, **kwargs):
-        facts = self._proxy.notification_facts(*args, **kwargs)
-        errors = self._schema.validate(facts)
-        assert errors == {}, f"notification_facts broke its contract: {errors}"
-        return facts
+        self._replies = replies
 
     def __getattr__(self, name):
-        return getattr(self._proxy, name)
+        method = getattr(self._proxy, name)
+        schema = self._replies.get(name)
+        if schema is None:
+            return method
+
+        def call(*args, **kwargs):
+            reply = method(*args, **kwargs)
+            errors = instance(schema).validate(reply)
+            assert errors == {}, f"{name} broke its contract: {errors}"
+            return reply
+        return call

@@ -8,6 +8,8 @@ import enum
 REFERENCE_PREFIX: str = "MB"
 # How a report reached us.
 REPORT_CHANNELS: tuple[str, ...] = ("api", "web", "open311", "phone", "staff")
+# Open until the crew's return visit closes it.
+REPORT_STATUSES: tuple[str, ...] = ("open", "closed")
 
 
 class Service(str, enum.Enum):

@@ -10,7 +10,10 @@ from services.housing.domain.triage import Outcome
 REFERENCE_PREFIX: str = "HL"
 
 OPEN = "open"
+ASSIGNED = "assigned"
 CLOSED = "closed"
+# Where a case stands, as the person and the caseworkers see it.
+CASE_STATUSES: tuple[str, ...] = (OPEN, ASSIGNED, CLOSED)
 # What a caseworker's queue can be narrowed to.
 QUEUE_STATUSES: tuple[str, ...] = ("open", "unassigned", "assigned", "mine", "closed")
 

@@ -18,13 +18,6 @@ from tests.integration.bins.conftest import CLOCK, pick, query
 MONDAY = dt.date(2026, 3, 2)
 
 
-@pytest.fixture
-def bins(container_factory, bins_config):
-    container_factory(BinsService, bins_config).start()
-    with ServiceRpcProxy("bins", bins_config) as proxy:
-        yield proxy
-
-
 def rejection(call):
     with pytest.raises(RemoteError) as err:
         call()

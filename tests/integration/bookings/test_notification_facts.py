@@ -7,17 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from nameko.exceptions import RemoteError
 
-from services.bookings.contract import NotificationFacts
 from tests.integration.bookings.conftest import query
-from tests.support.contracts import CheckedFacts
 
 WEDNESDAY = dt.date(2026, 12, 2)
-
-
-@pytest.fixture
-def bookings(bookings):
-    """Every notification_facts reply below is checked against the contract."""
-    return CheckedFacts(bookings, NotificationFacts)
 
 
 def first_slot(bookings):

@@ -5,15 +5,7 @@ import uuid
 import pytest
 from nameko.exceptions import RemoteError
 
-from services.housing.contract import NotificationFacts
 from tests.integration.housing.conftest import query, triage
-from tests.support.contracts import CheckedFacts
-
-
-@pytest.fixture
-def housing(housing):
-    """Every notification_facts reply below is checked against the contract."""
-    return CheckedFacts(housing, NotificationFacts)
 
 
 def submitted_case(housing, housing_db, **overrides):

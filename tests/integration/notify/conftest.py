@@ -16,8 +16,10 @@ from services.bookings.contract import CATALOGUE as BOOKINGS_EVENTS
 from services.housing.contract import CATALOGUE as HOUSING_EVENTS
 from services.kit import topology
 from services.kit.migrate import migration_dirs
+from services.notify import contract as notify_contract
 from services.notify.service import NotifyService
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
+from tests.support.contracts import Checked
 from tests.support.fake_notify import FakeNotify
 from tests.support.listener import event_listeners
 from tests.support.smtp_server import SmtpServer
@@ -120,7 +122,8 @@ def notify(container_factory, notify_config):
     container.start()
     with ServiceRpcProxy("notify", notify_config) as proxy:
         proxy.container = container
-        yield proxy
+        # every reply the contract describes is checked against it
+        yield Checked(proxy, notify_contract.REPLIES)
 
 
 @pytest.fixture
