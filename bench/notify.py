@@ -127,7 +127,7 @@ class Publisher:
     the event type, on the topic exchange bins.events."""
 
     def __init__(self, uri):
-        from services.bins.events import CATALOGUE
+        from services.bins.contract import CATALOGUE
         self.catalogue = CATALOGUE
         self.conn = kombu.Connection(uri, connect_timeout=5)
         self.exchange = kombu.Exchange("bins.events", type="topic", durable=True)

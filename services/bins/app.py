@@ -15,7 +15,8 @@ from marshmallow import ValidationError
 
 from services.bins import store
 from services.bins.domain import calendar_feed, contact, rules, schedule
-from services.bins.domain.model import ExceptionKind, Outcome, PropertyService, Service
+from services.bins.domain.model import (REFERENCE_PREFIX, ExceptionKind, Outcome,
+                                        PropertyService, Service)
 from services.bins.errors import (PropertyNotFound, ReportNotFound, ReportRejected,
                                   RoundForbidden, RoundNotFound, RoundRejected)
 from services.kit import references
@@ -271,7 +272,7 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
     for _ in range(REFERENCE_ATTEMPTS):
         report_id = uuid.uuid4()
         secret = _new_secret(settings, report_id, idempotency_key)
-        report = {"id": report_id, "reference": references.new_reference(),
+        report = {"id": report_id, "reference": references.new_reference(REFERENCE_PREFIX),
                   "secret_sha256": _hash(secret), "idempotency_key": idempotency_key,
                   "uprn": uprn, "service": service, "collection_date": collection.date,
                   "round_id": rnd.id, "crew_id": rnd.crew_id, "channel": channel,

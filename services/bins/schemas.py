@@ -7,13 +7,12 @@ import re
 from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, pre_load,
                          validate, validates_schema)
 
+from services.bins.contract import REPORT_CHANNELS, SERVICES
 from services.bins.domain import contact, postcodes
 from services.kit import references
 from services.kit.schemas import instance
-from services.bins.domain.model import ExceptionKind, Outcome, Service
+from services.bins.domain.model import ExceptionKind, Outcome
 
-SERVICES = [s.value for s in Service]
-CHANNELS = ("api", "web", "open311", "phone", "staff")
 MAX_WEEKS = 104
 
 
@@ -158,7 +157,8 @@ class FileReport(_Base):
     idempotency_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(
         1, 255, error="An idempotency key is 1 to 255 characters."))
     channel = fields.String(load_default="api", validate=validate.OneOf(
-        CHANNELS, error="The channel must be one of: " + ", ".join(CHANNELS) + "."))
+        REPORT_CHANNELS,
+        error="The channel must be one of: " + ", ".join(REPORT_CHANNELS) + "."))
     # How the resident would like to be told what happens: all optional.
     email = Email(load_default=None, allow_none=True, error_messages={
         "invalid": EMAIL_MESSAGE})

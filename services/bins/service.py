@@ -8,7 +8,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from services.bins import app, schemas
-from services.bins.events import CATALOGUE
+from services.bins.contract import CATALOGUE
 from services.bins.settings import BinsSettings
 from services.kit import base
 from services.kit.providers import (Clock, DatabaseProvider, IdempotencyKey,

@@ -15,14 +15,13 @@ from marshmallow import ValidationError
 
 from services.bookings import store
 from services.bookings.domain import availability, calendar_file, window
-from services.bookings.domain.model import Adviser, AppointmentType, Office
+from services.bookings.domain.model import REFERENCE_PREFIX, Adviser, AppointmentType, Office
 from services.bookings.errors import (BookingNotFound, BookingRejected, CaseNotFound,
                                       OfficeNotFound, SlotConflict, SlotNotFound,
                                       TypeNotFound)
 from services.kit import references
 from services.kit.workdays import working_calendar
 
-REFERENCE_PREFIX = "BK"
 REFERENCE_ATTEMPTS = 8
 SWEEP_BATCH = 200
 ALTERNATIVE_DAYS = 7

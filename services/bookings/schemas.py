@@ -7,6 +7,7 @@ import re
 from marshmallow import (Schema, ValidationError, fields, validate, validates,
                          validates_schema)
 
+from services.bookings.contract import TYPE_URGENCIES
 from services.kit.schemas import instance
 
 ID = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,39}$",
@@ -175,8 +176,8 @@ class AppointmentType(Schema):
     buffer_minutes = fields.Integer(load_default=0, validate=validate.Range(min=0, max=120))
     advisers_at_once = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
     needs_case = fields.Boolean(load_default=False)
-    urgencies = fields.List(fields.String(validate=validate.OneOf(
-        ("emergency", "high", "standard"))), load_default=list)
+    urgencies = fields.List(fields.String(validate=validate.OneOf(TYPE_URGENCIES)),
+                            load_default=list)
     office_ids = fields.List(fields.String(validate=ID), required=True,
                              validate=validate.Length(min=1))
 

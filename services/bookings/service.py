@@ -7,9 +7,9 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from services.bookings import app, schemas, store
-from services.bookings.events import CATALOGUE
+from services.bookings.contract import CATALOGUE
 from services.bookings.settings import BookingsSettings
-from services.housing.events import CATALOGUE as HOUSING_EVENTS
+from services.housing.contract import CATALOGUE as HOUSING_EVENTS
 from services.kit import base
 from services.kit.inbox import idempotent
 from services.kit.messaging import event_handler

@@ -15,7 +15,6 @@ from services.housing.errors import (AssignmentConflict, AuditForbidden, CaseNot
 from services.kit import references
 from services.kit.workdays import working_calendar
 
-REFERENCE_PREFIX = "HL"
 REFERENCE_ATTEMPTS = 8
 CLOCK_BATCH = 200
 ANONYMISE_BATCH = 500
@@ -136,7 +135,7 @@ def submit_triage(uow, settings, forms, now, code):
             "duty": outcome.duty, "priority_need": list(outcome.priority_need),
             "respond_by": outcome.respond_by, "triaged_at": now}
     for _ in range(REFERENCE_ATTEMPTS):
-        case["reference"] = references.new_reference(REFERENCE_PREFIX)
+        case["reference"] = references.new_reference(cases.REFERENCE_PREFIX)
         if store.insert_case(cur, case):
             break
     else:
@@ -163,9 +162,9 @@ def _case_secret(settings, case_id):
 
 
 def _status(case):
-    if case["status"] == "closed":
-        return "closed"
-    return "assigned" if case["assigned_to"] else "open"
+    if case["status"] == cases.CLOSED:
+        return cases.CLOSED
+    return cases.ASSIGNED if case["assigned_to"] else cases.OPEN
 
 
 def status_view(case):

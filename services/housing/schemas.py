@@ -4,12 +4,11 @@ anything reaches the database. The answers themselves are checked by the
 questionnaire (domain/questionnaire.py), question by question."""
 from marshmallow import Schema, fields, validate
 
-from services.housing.domain.cases import CLOSE_OUTCOMES, PLAN_PARTIES
-from services.housing.events import DUTIES, URGENCIES
+from services.housing.contract import (CLOSE_OUTCOMES, DUTIES, PLAN_PARTIES, QUEUE_STATUSES,
+                                       URGENCIES)
 from services.kit.schemas import instance
 
 ROLES = ("caseworker", "supervisor")
-QUEUE_STATUSES = ("open", "unassigned", "assigned", "mine", "closed")
 
 
 def _required(what):

@@ -9,7 +9,7 @@ import uuid
 import psycopg2
 
 from services.housing import app
-from services.housing.events import CATALOGUE
+from services.housing.contract import CATALOGUE
 from services.housing.settings import HousingSettings
 from services.kit import config, migrate
 from services.kit.db import Pool, unit_of_work

@@ -6,7 +6,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from services.housing import app, schemas
-from services.housing.events import CATALOGUE
+from services.housing.contract import CATALOGUE
 from services.housing.settings import HousingSettings
 from services.kit import base
 from services.kit.providers import Clock, DatabaseProvider, config_timer

@@ -2,12 +2,15 @@
 
 Publisher and consumers validate with the same schemas: the envelope here,
 the `data` part with the schema the publishing service declares in its
-events.py. Consumers ignore fields they do not know, so a publisher may add
+contract.py. Consumers ignore fields they do not know, so a publisher may add
 optional fields without breaking anyone.
 """
+from __future__ import annotations
+
 import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -45,38 +48,46 @@ class Event:
 class EventContract:
     """The schema of one event type's `data`, at one version."""
 
-    def __init__(self, event_type, schema, version=1, description=""):
+    def __init__(self, event_type: str, schema: type[Schema], version: int = 1,
+                 description: str = ""):
         self.event_type = event_type
         self.schema = schema
         self.version = version
         self.description = description
 
-    def load(self, data):
+    @property
+    def routing_key(self) -> str:
+        """Version 1 keeps the bare name so plain nameko handlers bind to it;
+        a later version is published alongside under `<EventType>.v<N>`."""
+        return self.event_type if self.version == 1 else f"{self.event_type}.v{self.version}"
+
+    def load(self, data: dict) -> dict:
         return instance(self.schema).load(data, unknown=EXCLUDE)
 
 
 class EventCatalogue:
     """The events one service publishes: its public contract."""
 
-    def __init__(self, source, *contracts):
+    def __init__(self, source: str, *contracts: EventContract):
         self.source = source
         self._by_type = {c.event_type: c for c in contracts}
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[EventContract]:
         return iter(self._by_type.values())
 
-    def __contains__(self, event_type):
+    def __contains__(self, event_type: str) -> bool:
         return event_type in self._by_type
 
-    def contract(self, event_type):
+    def contract(self, event_type: str) -> EventContract:
         try:
             return self._by_type[event_type]
         except KeyError:
             raise ValueError(
                 f"{self.source} does not publish {event_type!r}; "
-                f"declare it in its events.py") from None
+                f"declare it in its contract.py") from None
 
-    def build(self, event_type, data, correlation_id, occurred_at=None):
+    def build(self, event_type: str, data: dict, correlation_id: str,
+              occurred_at: dt.datetime | None = None) -> dict:
         """Validates `data` and wraps it: nothing unvalidated reaches the broker."""
         contract = self.contract(event_type)
         schema = instance(contract.schema)

@@ -18,7 +18,9 @@ def _check_digits(prefix, body):
     return f"{98 - (int(digits + '00') % 97):02d}"
 
 
-def new_reference(prefix="MB", choice=secrets.choice):
+def new_reference(prefix, choice=secrets.choice):
+    """A new reference under a service's two-letter prefix (each service's
+    contract names its own)."""
     body = "".join(choice(ALPHABET) for _ in range(4))
     return f"{prefix}-{body}-{_check_digits(prefix, body)}"
 

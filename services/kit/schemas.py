@@ -1,5 +1,10 @@
-"""Shared marshmallow plumbing."""
+"""Shared marshmallow plumbing, and the one reply part every owner of
+contact details shares."""
 import functools
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from services.kit.contact import PREFERENCES
 
 
 @functools.cache
@@ -10,3 +15,30 @@ def instance(schema_cls):
     most loads; instances keep no per-call state, so one serves every call.
     """
     return schema_cls()
+
+
+class Reply(Schema):
+    """An RPC reply another part consumes: it ignores fields it does not
+    know, so the service may add optional ones."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class ContactFacts(Reply):
+    """The `contact` in an owner's `notification_facts` reply: where a
+    person asked to be told, and whether only their chosen channel is safe."""
+
+    email = fields.String(required=True, allow_none=True)
+    phone = fields.String(required=True, allow_none=True)
+    preferred = fields.String(required=True, validate=validate.OneOf(PREFERENCES))
+    safe_channel_only = fields.Boolean(required=True)
+
+
+class OwnerFacts(Reply):
+    """What every `notification_facts` reply starts with: the person's
+    contact (None when they gave none) and the subject's reference. An owner
+    adds its own facts; a consumer ignores those it does not know."""
+
+    contact = fields.Nested(ContactFacts, required=True, allow_none=True)
+    reference = fields.String(required=True)

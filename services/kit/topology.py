@@ -148,6 +148,17 @@ def declare_subscriptions(conn, specs):
                     durable=True)(_channel(conn)).declare()
 
 
+def own_topology(name):
+    """A service's `declare_topology(channel)`, or None if it has none."""
+    try:
+        module = importlib.import_module(f"services.{name}.topology")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"services.{name}.topology":
+            raise
+        return None
+    return module.declare_topology
+
+
 def vhost_of(amqp_uri):
     path = urllib.parse.urlsplit(amqp_uri).path
     return urllib.parse.unquote(path[1:]) if len(path) > 1 else "/"
@@ -162,8 +173,8 @@ def ensure(amqp_uri, services=SERVICES, management=None):
         for name in services:
             declare_subscriptions(conn, subscriptions(service_class(name)))
             event_exchange(f"{name}.events")(_channel(conn)).declare()
-            # A service may add routing of its own (say, per-round streams).
-            events = importlib.import_module(f"services.{name}.events")
-            extra = getattr(events, "declare_topology", None)
-            if extra is not None:
-                extra(_channel(conn))
+            # A service may add routing of its own (say, per-round streams)
+            # in its services/<name>/topology.py.
+            own = own_topology(name)
+            if own is not None:
+                own(_channel(conn))

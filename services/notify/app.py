@@ -175,10 +175,6 @@ def _about(row):
 
 # --- delivery receipts --------------------------------------------------------
 
-RECEIPT_STATUSES = ("delivered", "permanent-failure", "temporary-failure",
-                    "technical-failure")
-
-
 def record_receipt(uow, settings, message_id, status, now):
     """Notify's word on a message it sent (its `reference` is our id):
     delivered, or failed; a permanent failure falls back to the other

@@ -5,12 +5,23 @@ nameko 2.14's RPC proxy waits for ever; a handler waiting on a service that
 is down would hold its worker and its message. Here a call that does not
 answer in time raises OwnerUnavailable, so the event is retried later with
 the usual backoff, and the request itself expires in the broker.
+
+Each answer is checked against the schema its owner publishes in its
+contract: an answer that breaks it parks the event, since asking again
+would get the same answer.
 """
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import ReplyListener
 
+from services.bins.contract import NotificationFacts as BinsFacts
+from services.bookings.contract import NotificationFacts as BookingsFacts
+from services.housing.contract import NotificationFacts as HousingFacts
 from services.kit import rpc
+from services.kit.messaging import Permanent
+from services.kit.schemas import instance
+
+REPLIES = {"bins": BinsFacts, "housing": HousingFacts, "bookings": BookingsFacts}
 
 
 class OwnerUnavailable(Exception):
@@ -19,6 +30,11 @@ class OwnerUnavailable(Exception):
 
 class SubjectGone(Exception):
     """The owner no longer has the record (deleted, or never there)."""
+
+
+class FactsRefused(Permanent):
+    """The owner's answer does not match its contract: parked for an operator
+    to replay once the owner is fixed."""
 
 
 class Owners:
@@ -31,9 +47,9 @@ class Owners:
         """`lookup.service`.notification_facts for the event's subject."""
         service = lookup.service
         try:
-            return rpc.call(self.worker_ctx, self.reply_listener, self.timeout, service,
-                            "notification_facts", str(data[lookup.id_field]),
-                            **dict(lookup.kwargs))
+            facts = rpc.call(self.worker_ctx, self.reply_listener, self.timeout, service,
+                             "notification_facts", str(data[lookup.id_field]),
+                             **dict(lookup.kwargs))
         except rpc.CallTimedOut as exc:
             raise OwnerUnavailable(str(exc))
         except UnknownService:
@@ -42,6 +58,12 @@ class Owners:
             if (exc.exc_type or "").endswith("NotFound"):
                 raise SubjectGone(f"{service} has no such record")
             raise
+        errors = instance(REPLIES[service]).validate(facts)
+        if errors:
+            # Field names only: the values may be a person's contact details.
+            raise FactsRefused(f"{service}.notification_facts broke its contract: "
+                               f"{', '.join(sorted(errors))}")
+        return facts
 
 
 class OwnerRpc(DependencyProvider):

@@ -5,8 +5,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from services.kit.contact import normalise_mobile
 from services.kit.schemas import instance
-from services.notify.app import RECEIPT_STATUSES
-from services.notify.domain.channels import EMAIL
+from services.kit.contact import EMAIL
+from services.notify.contract import RECEIPT_STATUSES
 from services.notify.domain.timeline import address_channel
 
 

@@ -11,9 +11,9 @@ import logging
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
-from services.bins.events import CATALOGUE as BINS_EVENTS
-from services.bookings.events import CATALOGUE as BOOKINGS_EVENTS
-from services.housing.events import CATALOGUE as HOUSING_EVENTS
+from services.bins.contract import CATALOGUE as BINS_EVENTS
+from services.bookings.contract import CATALOGUE as BOOKINGS_EVENTS
+from services.housing.contract import CATALOGUE as HOUSING_EVENTS
 from services.kit import base
 from services.kit.messaging import Permanent, event_handler
 from services.kit.providers import Clock, DatabaseProvider, config_timer
@@ -21,7 +21,7 @@ from services.notify import app, providers, schemas
 from services.notify.errors import MessageNotFound, TimelineNotFound
 from services.notify.domain import messages
 from services.notify.domain.templates import MissingPlaceholders, TemplateSet
-from services.notify.events import CATALOGUE
+from services.notify.contract import CATALOGUE
 from services.notify.owners import OwnerRpc, SubjectGone
 from services.notify.settings import NotifySettings
 

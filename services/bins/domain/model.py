@@ -1,7 +1,15 @@
-"""What the bins domain talks about."""
+"""What the bins domain talks about. Its vocabularies (the tuples of codes
+below) are what services.bins.contract publishes to the rest of Townhall."""
 import dataclasses
 import datetime as dt
 import enum
+
+# The first part of every missed-bin report's reference: MB-7K3Q-92.
+REFERENCE_PREFIX: str = "MB"
+# How a report reached us.
+REPORT_CHANNELS: tuple[str, ...] = ("api", "web", "open311", "phone", "staff")
+# Open until the crew's return visit closes it.
+REPORT_STATUSES: tuple[str, ...] = ("open", "closed")
 
 
 class Service(str, enum.Enum):
@@ -21,6 +29,9 @@ SERVICE_LABELS = {
     Service.GARDEN: "Garden waste",
     Service.FOOD: "Food waste",
 }
+
+
+SERVICES: tuple[str, ...] = tuple(s.value for s in Service)
 
 
 class Frequency(str, enum.Enum):
@@ -48,10 +59,16 @@ EXCEPTION_TEXT = {
 }
 
 
+EXCEPTION_KINDS: tuple[str, ...] = tuple(k.value for k in ExceptionKind)
+
+
 class Outcome(str, enum.Enum):
     """How a crew resolves a report after the return visit."""
     COLLECTED = "collected"
     NOT_COLLECTED = "not_collected"
+
+
+OUTCOMES: tuple[str, ...] = tuple(o.value for o in Outcome)
 
 
 @dataclasses.dataclass(frozen=True)

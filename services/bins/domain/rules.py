@@ -9,7 +9,26 @@ import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from services.bins.domain.model import ExceptionKind, Service
+from services.bins.domain.model import EXCEPTION_KINDS, ExceptionKind, Service
+
+# Why a report is refused: a stable code for each, and a reason in words.
+SERVICE_NOT_PROVIDED = "service_not_provided"
+NOT_SCHEDULED = "not_scheduled"
+GARDEN_SUBSCRIPTION_INACTIVE = "garden_subscription_inactive"
+COLLECTION_NOT_DUE = "collection_not_due"
+CREW_STILL_WORKING = "crew_still_working"
+REPORT_WINDOW_CLOSED = "report_window_closed"
+
+
+def crew_exception(kind):
+    """The code for a collection the crew logged an exception against."""
+    return f"crew_exception_{ExceptionKind(kind).value}"
+
+
+REJECTION_CODES: tuple[str, ...] = (
+    SERVICE_NOT_PROVIDED, NOT_SCHEDULED, GARDEN_SUBSCRIPTION_INACTIVE, COLLECTION_NOT_DUE,
+    CREW_STILL_WORKING, REPORT_WINDOW_CLOSED,
+    *(crew_exception(kind) for kind in EXCEPTION_KINDS))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,15 +124,15 @@ def check_missed_report(*, service, property_service, collection, completed_at,
     """
     name = Service(service).label.lower()
     if property_service is None:
-        return Rejection("service_not_provided",
+        return Rejection(SERVICE_NOT_PROVIDED,
                          f"Your property does not have a {name} collection.")
     if collection is None:
         when = f" on {_day_text(asked_for)}" if asked_for else " recently"
-        return Rejection("not_scheduled",
+        return Rejection(NOT_SCHEDULED,
                          f"There was no {name} collection for your property{when}.")
     day = collection.date
     if not property_service.active_on(day):
-        return Rejection("garden_subscription_inactive",
+        return Rejection(GARDEN_SUBSCRIPTION_INACTIVE,
                          f"Your garden waste subscription was not active on {_day_text(day)}. "
                          "Garden waste is only collected for subscribers.")
     if open_report is not None:
@@ -122,23 +141,23 @@ def check_missed_report(*, service, property_service, collection, completed_at,
     local_now = now.astimezone(settings.tz)
     win = window(day, completed_at, calendar, settings)
     if local_now.date() < day:
-        return Rejection("collection_not_due",
+        return Rejection(COLLECTION_NOT_DUE,
                          f"Your {name} collection is on {_day_text(day)}. You can report "
                          "it as missed after the crew have been.")
     if now < win.opens_at:
         opens = win.opens_at.astimezone(settings.tz)
-        return Rejection("crew_still_working",
+        return Rejection(CREW_STILL_WORKING,
                          "The crew are still working in your area today. You can report a "
                          f"missed collection from {_time_text(opens)}, or as soon as they "
                          "finish.")
     if now >= win.closes_at:
         last = (win.closes_at - dt.timedelta(days=1)).astimezone(settings.tz).date()
-        return Rejection("report_window_closed",
+        return Rejection(REPORT_WINDOW_CLOSED,
                          f"It is too late to report this collection as missed. Missed "
                          f"collections must be reported by the end of {_day_text(last)}.")
     if exception is not None:
         kind = ExceptionKind(exception)
-        return Rejection(f"crew_exception_{kind.value}",
+        return Rejection(crew_exception(kind),
                          f"The crew recorded that {kind.resident_text} on {_day_text(day)}, "
                          "so we cannot send them back for this collection.")
     return Accepted(return_visit_due(now, calendar, settings))

@@ -13,6 +13,12 @@ import re
 import types
 from collections.abc import Mapping
 
+# The first part of every booking's reference: BK-2XQ9-41.
+REFERENCE_PREFIX: str = "BK"
+# A booking is held while the person completes the form, then confirmed; it
+# ends cancelled, or expired if the hold ran out.
+BOOKING_STATUSES: tuple[str, ...] = ("held", "confirmed", "cancelled", "expired")
+
 UTC = dt.timezone.utc
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_DURATION_MINUTES = 8 * 60

@@ -2,14 +2,23 @@
 it, how it closes, and what is kept of it once it is anonymised."""
 import dataclasses
 import types
+from collections.abc import Mapping
 
 from services.housing.domain.triage import Outcome
 
+# The first part of every case's reference: HL-4M7P-28.
+REFERENCE_PREFIX: str = "HL"
+
 OPEN = "open"
+ASSIGNED = "assigned"
 CLOSED = "closed"
+# Where a case stands, as the person and the caseworkers see it.
+CASE_STATUSES: tuple[str, ...] = (OPEN, ASSIGNED, CLOSED)
+# What a caseworker's queue can be narrowed to.
+QUEUE_STATUSES: tuple[str, ...] = ("open", "unassigned", "assigned", "mine", "closed")
 
 # How a caseworker may close a case, in the order a closing form lists them.
-CLOSE_OUTCOMES = types.MappingProxyType({
+CLOSE_OUTCOMES: Mapping[str, str] = types.MappingProxyType({
     "homelessness_prevented": "Homelessness prevented",
     "homelessness_relieved": "Homelessness relieved",
     "main_duty_accepted": "Main housing duty accepted",
@@ -23,7 +32,7 @@ CLOSE_OUTCOMES = types.MappingProxyType({
 })
 
 # Who a step in a personal housing plan belongs to.
-PLAN_PARTIES = ("council", "applicant")
+PLAN_PARTIES: tuple[str, ...] = ("council", "applicant")
 
 AGE_BANDS = ((16, 17, "16-17"), (18, 24, "18-24"), (25, 34, "25-34"), (35, 49, "35-49"),
              (50, 64, "50-64"), (65, None, "65+"))

@@ -13,10 +13,14 @@ from services.housing.domain.cases import CLOSED
 from services.housing.domain.triage import Outcome
 
 UTC = dt.timezone.utc
-KINDS = ("notice_expiring", "duty_ending", "respond_by_passed", "emergency_unassigned")
+KINDS: tuple[str, ...] = ("notice_expiring", "duty_ending", "respond_by_passed",
+                          "emergency_unassigned")
 # Unanswered cases only: once someone has the case these are no longer news.
 WHILE_UNASSIGNED = {"respond_by_passed", "emergency_unassigned"}
 TO_SUPERVISORS = {"respond_by_passed", "emergency_unassigned"}
+# Who hears about a clock that falls due.
+CASEWORKER, SUPERVISORS = "caseworker", "supervisors"
+AUDIENCES: tuple[str, ...] = (CASEWORKER, SUPERVISORS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,5 +106,5 @@ def escalate_to(kind, assigned_to):
     """Who hears about a clock: "supervisors" or "caseworker"."""
     _known(kind)
     if kind in TO_SUPERVISORS or not assigned_to:
-        return "supervisors"
-    return "caseworker"
+        return SUPERVISORS
+    return CASEWORKER

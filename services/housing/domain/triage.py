@@ -15,10 +15,13 @@ from collections.abc import Mapping
 from services.housing.domain.questionnaire import AnswerError
 from services.kit.words import day_text  # noqa: F401 (callers use it from here)
 
-URGENCIES = ("emergency", "high", "standard", "advice")  # queue rank, most urgent first
-DUTIES = ("relief", "prevention", "none")
-PRIORITY_NEED = ("pregnancy", "dependent_children", "vulnerability", "domestic_abuse",
-                 "aged_16_17", "care_leaver_under_21")
+# How a case came in: the person themselves, or referred by someone else.
+ROUTES: tuple[str, ...] = ("self", "referral")
+# In queue rank, most urgent first.
+URGENCIES: tuple[str, ...] = ("emergency", "high", "standard", "advice")
+DUTIES: tuple[str, ...] = ("relief", "prevention", "none")
+PRIORITY_NEED: tuple[str, ...] = ("pregnancy", "dependent_children", "vulnerability",
+                                  "domestic_abuse", "aged_16_17", "care_leaver_under_21")
 
 HOMELESS_TONIGHT = {
     "rough": ("sleeping_rough", "You said you will sleep outside tonight. This means you "

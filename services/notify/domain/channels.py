@@ -13,8 +13,11 @@ import dataclasses
 import enum
 import math
 
-EMAIL, SMS, NONE = "email", "sms", "none"
-PREFERENCES = (EMAIL, SMS, NONE)
+from services.kit.contact import EMAIL, NONE, PREFERENCES, SMS
+
+# What GOV.UK Notify's delivery receipts say of a message.
+RECEIPT_STATUSES: tuple[str, ...] = ("delivered", "permanent-failure", "temporary-failure",
+                                     "technical-failure")
 
 BACKOFF_BASE_SECONDS = 10
 BACKOFF_CAP_SECONDS = 60 * 60

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import yaml
 
+from services.kit.contact import CHANNELS
+
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "templates"
-CHANNELS = ("email", "sms")
 
 # Notify's own pattern: anything but a bracket between (( and )).
 _PLACEHOLDER = re.compile(r"\(\(([^()]*)\)\)")

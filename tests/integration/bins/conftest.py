@@ -8,11 +8,15 @@ import sys
 
 import kombu
 import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.bins import generator
+from services.bins.contract import REPLIES
+from services.bins.service import BinsService
 from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.support.clock import Clock
+from tests.support.contracts import Checked
 from tests.support.listener import event_listeners
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 
@@ -86,6 +90,14 @@ def bins_config(bins_db, bins_topology):
     return service_config(bins_topology, bins_db,
                           CLOCK="tests.integration.bins.conftest:CLOCK.now",
                           OVERDUE_SWEEP_SECONDS=3600)
+
+
+@pytest.fixture
+def bins(container_factory, bins_config):
+    container_factory(BinsService, bins_config).start()
+    with ServiceRpcProxy("bins", bins_config) as proxy:
+        # every reply the contract describes is checked against it
+        yield Checked(proxy, REPLIES)
 
 
 @pytest.fixture

@@ -4,17 +4,8 @@ import datetime as dt
 import icalendar
 import pytest
 from nameko.exceptions import RemoteError
-from nameko.standalone.rpc import ServiceRpcProxy
 
-from services.bins.service import BinsService
 from tests.integration.bins.conftest import CLOCK, pick
-
-
-@pytest.fixture
-def bins(container_factory, bins_config):
-    container_factory(BinsService, bins_config).start()
-    with ServiceRpcProxy("bins", bins_config) as proxy:
-        yield proxy
 
 
 @pytest.fixture

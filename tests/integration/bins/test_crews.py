@@ -9,13 +9,6 @@ from services.bins.service import BinsService
 from tests.integration.bins.conftest import CLOCK, pick, query
 
 
-@pytest.fixture
-def bins(container_factory, bins_config):
-    container_factory(BinsService, bins_config).start()
-    with ServiceRpcProxy("bins", bins_config) as proxy:
-        yield proxy
-
-
 def test_completing_a_round_is_announced_once(bins, listen):
     completed = listen("RoundCompleted")
     first = bins.complete_round("crew-3", "FOOD-0002", "2026-03-03",

@@ -7,20 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from nameko.exceptions import RemoteError
-from nameko.standalone.rpc import ServiceRpcProxy
 
-from services.bins.service import BinsService
 from tests.integration.bins.conftest import CLOCK, pick, query
 
 EMAIL, PHONE, TYPED_PHONE = "sam@example.com", "+447700900123", "07700 900 123"
 CONTACT_COLUMNS = "SELECT contact_email, contact_phone, contact_preferred FROM reports"
-
-
-@pytest.fixture
-def bins(container_factory, bins_config):
-    container_factory(BinsService, bins_config).start()
-    with ServiceRpcProxy("bins", bins_config) as proxy:
-        yield proxy
 
 
 def test_contact_details_are_kept_and_given_back_but_never_announced(bins, borough, listen,

@@ -7,6 +7,7 @@ import pytest
 from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from services.bins.contract import REFERENCE_PREFIX
 from services.kit.references import new_reference
 from services.bins.service import BinsService
 from tests.integration.bins.conftest import CLOCK, pick, query
@@ -15,13 +16,6 @@ from tests.integration.bins.conftest import CLOCK, pick, query
 # weekly Monday round: Monday 2 March is open for reports until the end of
 # Wednesday. FOOD-0002 is the Tuesday round, still out at noon.
 MONDAY = dt.date(2026, 3, 2)
-
-
-@pytest.fixture
-def bins(container_factory, bins_config):
-    container_factory(BinsService, bins_config).start()
-    with ServiceRpcProxy("bins", bins_config) as proxy:
-        yield proxy
 
 
 def rejection(call):
@@ -189,7 +183,7 @@ def test_status_needs_the_reference_and_the_secret(bins, borough):
     status = bins.report_status(reference.lower().replace("-", " "), secret)
     assert status == filed["report"]
     assert "secret" not in json.dumps(status)
-    unknown = new_reference(choice=lambda alphabet: "2")
+    unknown = new_reference(REFERENCE_PREFIX, choice=lambda alphabet: "2")
     for ref, code in ((reference, "not the secret"), (unknown, secret)):
         with pytest.raises(RemoteError) as err:
             bins.report_status(ref, code)

@@ -10,13 +10,15 @@ import psycopg2.extras
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from services.bookings import contract as bookings_contract
 from services.bookings import seed
 from services.bookings.service import BookingsService
-from services.housing.events import CATALOGUE as HOUSING_EVENTS
+from services.housing.contract import CATALOGUE as HOUSING_EVENTS
 from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 from tests.support.clock import Clock
+from tests.support.contracts import Checked
 from tests.support.listener import event_listeners
 from tests.support.waiting import wait_until
 
@@ -62,7 +64,8 @@ def bookings(container_factory, bookings_config):
     container.start()
     with ServiceRpcProxy("bookings", bookings_config) as proxy:
         proxy.container = container
-        yield proxy
+        # every reply the contract describes is checked against it
+        yield Checked(proxy, bookings_contract.REPLIES)
 
 
 @pytest.fixture

@@ -4,11 +4,13 @@ the ordinary answers, for the tests."""
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from services.housing import contract as housing_contract
 from services.housing.service import HousingService
 from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 from tests.support.clock import Clock
+from tests.support.contracts import Checked
 from tests.support.housing_answers import answer_all, ordinary_answers
 from tests.support.listener import event_listeners
 
@@ -61,7 +63,8 @@ def housing(container_factory, housing_config):
     container.start()
     with ServiceRpcProxy("housing", housing_config) as proxy:
         proxy.container = container
-        yield proxy
+        # every reply the contract describes is checked against it
+        yield Checked(proxy, housing_contract.REPLIES)
 
 
 @pytest.fixture

@@ -10,13 +10,15 @@ import pytest
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from services.bins.events import CATALOGUE as BINS_EVENTS
-from services.bookings.events import CATALOGUE as BOOKINGS_EVENTS
-from services.housing.events import CATALOGUE as HOUSING_EVENTS
+from services.bins.contract import CATALOGUE as BINS_EVENTS
+from services.bookings.contract import CATALOGUE as BOOKINGS_EVENTS
+from services.housing.contract import CATALOGUE as HOUSING_EVENTS
 from services.kit import topology
 from services.kit.migrate import migration_dirs
+from services.notify import contract as notify_contract
 from services.notify.service import NotifyService
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
+from tests.support.contracts import Checked
 from tests.support.fake_notify import FakeNotify
 from tests.support.listener import event_listeners
 from tests.support.smtp_server import SmtpServer
@@ -119,7 +121,8 @@ def notify(container_factory, notify_config):
     container.start()
     with ServiceRpcProxy("notify", notify_config) as proxy:
         proxy.container = container
-        yield proxy
+        # every reply the contract describes is checked against it
+        yield Checked(proxy, notify_contract.REPLIES)
 
 
 @pytest.fixture

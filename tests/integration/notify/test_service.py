@@ -266,12 +266,15 @@ def test_old_timeline_entries_and_expired_codes_are_dropped(running, publish, sm
     assert query(notify_db, "SELECT count(*) AS n FROM timeline_codes")[0]["n"] == 0
 
 
-def test_a_template_the_facts_cannot_fill_parks_the_event_and_sends_nothing(
+def test_facts_that_break_the_owners_contract_park_the_event_and_send_nothing(
         running, publish, smtp, notify_db):
+    # The bins contract says every report has a service name; a template
+    # could not fill its bin type without one.
     event = publish("bins", "ReportFiled", report(new_id(), contact(), service_name=None))
     parked = wait_until(lambda: [p for p in dlq.list_parked(
         running.container.config["AMQP_URI"]) if p["event_id"] == event["event_id"]])
-    assert "bin_type" in parked[0]["error"]
+    assert "bins.notification_facts broke its contract: service_name" in parked[0]["error"]
+    assert MAIL not in parked[0]["error"]
     assert messages(notify_db) == [] and smtp.messages == []
 
 

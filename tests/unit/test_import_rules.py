@@ -1,0 +1,82 @@
+"""Who may import what, so a service can change everything but its contract
+without asking anyone:
+
+- a module under services/<x>/ imports services.<x>.*, services.kit.*, and
+  another service only as services.<y>.contract;
+- a module under gateway/ imports services.kit.* and services.<y>.contract.
+"""
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The development inbox reads notify's devmail until devmail moves to the
+# development tooling; then this exception goes.
+EXCEPTIONS = {("gateway/devinbox_routes.py", "services.notify.devmail")}
+
+
+def imported(tree):
+    """Every module name a file imports, with `from a import b` also giving
+    a.b (b may be a module)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: stays inside its own package
+                continue
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def allowed(owner, name):
+    """Whether code belonging to `owner` (a service's name, or "gateway")
+    may import `name`."""
+    parts = name.split(".")
+    if parts[0] != "services" or len(parts) < 3:
+        return True  # not ours; `from services.<y> import z` is judged by services.<y>.z
+    return parts[1] in ("kit", owner) or parts[2] == "contract"
+
+
+def files():
+    for folder in ("services", "gateway"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            rel = path.relative_to(ROOT)
+            owner = rel.parts[1] if folder == "services" else "gateway"
+            if folder == "services" and len(rel.parts) == 2:
+                owner = None  # services/__init__.py belongs to nobody
+            yield rel, owner
+
+
+def breaches(rel, owner, source):
+    return [name for name in imported(ast.parse(source))
+            if (str(rel), name) not in EXCEPTIONS and not allowed(owner, name)]
+
+
+@pytest.mark.parametrize("rel,owner", list(files()), ids=lambda v: str(v))
+def test_imports_keep_to_contracts(rel, owner):
+    assert breaches(rel, owner, (ROOT / rel).read_text()) == []
+
+
+def test_the_rule_catches_a_reach_into_another_service():
+    source = ("from services.housing.domain import triage\n"
+              "from services.housing import store\n"
+              "import services.notify.app\n"
+              "from services.housing.contract import URGENCIES\n"
+              "from services.bins import contract\n"
+              "from services.kit.envelope import EventCatalogue\n"
+              "from services.bookings.app import hold\n")
+    assert breaches(Path("services/bookings/x.py"), "bookings", source) == [
+        "services.housing.domain", "services.housing.domain.triage",
+        "services.housing.store", "services.notify.app"]
+
+
+def test_the_gateway_has_one_named_exception_only():
+    assert breaches(Path("gateway/devinbox_routes.py"), "gateway",
+                    "from services.notify import devmail\n") == []
+    assert breaches(Path("gateway/other.py"), "gateway",
+                    "from services.notify import devmail\n") == ["services.notify.devmail"]
+    assert breaches(Path("gateway/other.py"), "gateway",
+                    "from services.bins.schemas import FileReport\n") == [
+        "services.bins.schemas", "services.bins.schemas.FileReport"]
