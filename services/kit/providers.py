@@ -10,17 +10,35 @@ import time
 
 import psycopg2.extras
 from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc as NamekoRpc
 from nameko.timer import Timer
 
 from services.kit.clock import load_clock
-from services.kit.db import Pool, unit_of_work
+from services.kit.db import Pool, Repository, unit_of_work
 from services.kit.logs import CORRELATION_KEY
 from services.kit.outbox import OutboxRelay
+from services.kit.rules import RuleBroken
 
 log = logging.getLogger(__name__)
 
 # Context data key under which the gateway forwards a request's Idempotency-Key.
 IDEMPOTENCY_CONTEXT_KEY = "idempotency_key"
+
+
+class Rpc(NamekoRpc):
+    """nameko's RPC entrypoint, that sends a broken rule (RuleBroken) as the
+    service's own remote error: the service class names it, as
+    `rule_error = staticmethod(errors.remote)`, so the gateway sees the same
+    class name (BookingRejected 422, SlotConflict 409) and message as ever."""
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        if exc_info is not None and isinstance(exc_info[1], RuleBroken):
+            remote = self.container.service_cls.rule_error(exc_info[1])
+            exc_info = (type(remote), remote, exc_info[2])
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+rpc = Rpc.decorator
 
 
 class Database:
@@ -42,7 +60,7 @@ class Database:
             p.pool, p.catalogue,
             correlation_id=self._ctx.data.get(CORRELATION_KEY) or self._ctx.call_id,
             call_id_stack=self._ctx.call_id_stack,
-            on_commit=p.relay.nudge, single_statement=single_statement)
+            on_commit=p.relay.nudge, single_statement=single_statement, store=p.store)
 
     @contextlib.contextmanager
     def read(self):
@@ -58,16 +76,27 @@ class Database:
                 if not conn.closed:
                     conn.autocommit = False
 
+    @contextlib.contextmanager
+    def reading(self):
+        """The service's store (a Repository) on a `read` cursor, for use
+        cases that only look."""
+        with self.read() as cur:
+            yield Repository(self._provider.store, cur)
+
 
 class DatabaseProvider(DependencyProvider):
     """A service's own PostgreSQL database plus its outbox relay.
+
+    `store`: the service's module of SQL functions, handed to use cases bound
+    to a cursor (services.kit.db.Repository).
 
     Config: DATABASE_URL, max_workers, OUTBOX_SWEEP_SECONDS, OUTBOX_COALESCE_MS,
     OUTBOX_COALESCE_BUSY_MS.
     """
 
-    def __init__(self, catalogue):
+    def __init__(self, catalogue, store=None):
         self.catalogue = catalogue
+        self.store = store
 
     def setup(self):
         config = self.container.config
