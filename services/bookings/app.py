@@ -23,7 +23,7 @@ from services.bookings.domain.model import Adviser, AppointmentType, Office
 from services.bookings.errors import (BookingNotFound, CaseNotFound, OfficeNotFound,
                                       SlotNotFound, TypeNotFound)
 from services.kit import references
-from services.kit.rules import RuleBroken
+from services.kit.rules import RuleBroken, decided
 from services.kit.workdays import working_calendar
 
 REFERENCE_PREFIX = "BK"
@@ -65,16 +65,9 @@ class Setup:
     def window_for(self, type_id, case, settings):
         """The days a booking of this type may fall on (None: any day), or
         a RuleBroken raised."""
-        return _decided(bookings.window_for(self.type(type_id),
-                                            self.urgencies.get(type_id) or frozenset(),
-                                            case, settings.window))
-
-
-def _decided(decision):
-    """A domain decision: raised if it is a refusal, else given back."""
-    if isinstance(decision, RuleBroken):
-        raise decision
-    return decision
+        return decided(bookings.window_for(self.type(type_id),
+                                           self.urgencies.get(type_id) or frozenset(),
+                                           case, settings.window))
 
 
 def _iso(value):
@@ -211,11 +204,11 @@ def hold(uow, settings, now, office_id, type_id, start, case_reference=None,
             return _with_secret(earlier, settings)
     setup = Setup.load(repo)
     slot = _find_slot(setup, settings, office_id, type_id, start)
-    _decided(bookings.slot_passed(slot, now))
-    _decided(bookings.not_step_free(setup.office(office_id), step_free))
+    decided(bookings.slot_passed(slot, now))
+    decided(bookings.not_step_free(setup.office(office_id), step_free))
     case = _case(repo, case_reference)
     allowed = setup.window_for(type_id, case, settings)
-    _decided(bookings.outside(allowed, slot, settings.tz))
+    decided(bookings.outside(allowed, slot, settings.tz))
     if case is not None and repo.live_booking_for_case(case.case_id):
         raise bookings.already_booked()
     repo.savepoint("hold")
@@ -307,7 +300,7 @@ def confirm(uow, settings, now, reference, secret, name, email=None, phone=None,
     booking = _locked_booking(repo, reference, secret, staff_id)
     if booking.is_confirmed:
         return booking_view(booking, settings)
-    _decided(booking.confirm_refused(now, settings.window))
+    decided(booking.confirm_refused(now, settings.window))
     details = {"name": name, "email": email, "phone": phone, "step_free": step_free,
                "interpreter": interpreter}
     repo.confirm(booking.id, details, now)
@@ -386,7 +379,7 @@ def cancel(uow, settings, now, reference, secret=None, staff_id=None):
     if booking.hold_lapsed(now):
         _end_lapsed_holds(repo, settings, booking.slot_id, now)
         return booking_view(_by_id(repo, booking.id), settings)
-    _decided(booking.change_refused(now, settings.window, settings.phone, bool(staff_id)))
+    decided(booking.change_refused(now, settings.window, settings.phone, bool(staff_id)))
     repo.set_status(booking.id, "cancelled", now)
     repo.cancel_reminder(booking.id, now)
     if booking.waitlist_id and not booking.is_confirmed:
@@ -418,14 +411,14 @@ def reschedule(uow, settings, now, reference, office_id, start, secret=None, sta
         raise RuleBroken("booking_changed", "Your booking changed while you were "
                          "choosing. Check it and try again.", conflict=True,
                          alternatives=[])
-    _decided(booking.move_refused(now, settings.window, settings.phone, bool(staff_id)))
-    _decided(bookings.slot_passed(slot, now))
+    decided(booking.move_refused(now, settings.window, settings.phone, bool(staff_id)))
+    decided(bookings.slot_passed(slot, now))
     if new_id == booking.slot_id:
         return booking_view(booking, settings)
-    _decided(bookings.not_step_free(setup.office(office_id), booking.step_free))
+    decided(bookings.not_step_free(setup.office(office_id), booking.step_free))
     case = Case.from_row(repo.case_by_id(booking.case_id)) if booking.case_id else None
     allowed = setup.window_for(booking.type_id, case, settings)
-    _decided(bookings.outside(allowed, slot, settings.tz))
+    decided(bookings.outside(allowed, slot, settings.tz))
     if not _take_place(repo, settings, new_id, now):
         raise RuleBroken("slot_full", "That time is now full. Your booking has not "
                          "changed. Choose another time.", conflict=True,
@@ -485,7 +478,7 @@ def join_waitlist(uow, settings, now, type_id, case_reference=None, office_id=No
         setup.office(office_id)
     case = _case(repo, case_reference)
     allowed = setup.window_for(type_id, case, settings)
-    first_day, last_day = _decided(bookings.waitlist_window(allowed, settings.today(now),
+    first_day, last_day = decided(bookings.waitlist_window(allowed, settings.today(now),
                                                             settings.phone))
     code = references.new_code()
     entry = repo.join_waitlist({"case_id": case.case_id if case else None,

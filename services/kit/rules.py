@@ -38,3 +38,11 @@ class RuleBroken(Exception):
     def message(self):
         """The JSON message a remote error carries: {"code", "reason", ...}."""
         return json.dumps({"code": self.code, "reason": self.reason, **self.extra})
+
+
+def decided(decision):
+    """A domain decision, raised if it is a RuleBroken, else given back:
+    `change = decided(case.assign(staff_id))`."""
+    if isinstance(decision, RuleBroken):
+        raise decision
+    return decision
