@@ -41,6 +41,25 @@ class Rpc(NamekoRpc):
 rpc = Rpc.decorator
 
 
+class SettingsProvider(DependencyProvider):
+    """The service's settings, read from its nameko config once at start:
+    every service names it `settings = SettingsProvider(ItsSettings)`.
+    `warm_up`: called with the settings at start, for work better done
+    before the first request than in it."""
+
+    def __init__(self, settings_cls, warm_up=None):
+        self.settings_cls = settings_cls
+        self.warm_up = warm_up
+
+    def setup(self):
+        self.settings = self.settings_cls.from_config(self.container.config)
+        if self.warm_up is not None:
+            self.warm_up(self.settings)
+
+    def get_dependency(self, worker_ctx):
+        return self.settings
+
+
 class Database:
     """What a worker sees: transactions that may publish events."""
 
