@@ -2,6 +2,9 @@
 in-memory store (a fake with the real store's methods) and records the
 events published, each validated against the service's catalogue as the
 real outbox does."""
+import pytest
+
+from services.kit.rules import RuleBroken
 
 
 class FakeUnitOfWork:
@@ -18,3 +21,10 @@ class FakeUnitOfWork:
     def published(self, event_type):
         """The data of each event of this type, in order."""
         return [data for kind, data in self.events if kind == event_type]
+
+
+def refused(call, *args, **kwargs):
+    """The RuleBroken that `call(*args, **kwargs)` raises."""
+    with pytest.raises(RuleBroken) as caught:
+        call(*args, **kwargs)
+    return caught.value

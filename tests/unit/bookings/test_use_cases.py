@@ -10,8 +10,7 @@ from services.bookings import app
 from services.bookings.errors import BookingNotFound, CaseNotFound
 from services.bookings.events import CATALOGUE
 from services.bookings.settings import BookingsSettings
-from services.kit.rules import RuleBroken
-from tests.support.fake_uow import FakeUnitOfWork
+from tests.support.fake_uow import FakeUnitOfWork, refused
 from tests.unit.bookings.fake_store import FakeBookingsStore
 
 UTC = dt.timezone.utc
@@ -54,12 +53,6 @@ def booked(uow, start=TUESDAY_10, now=NOW, **kwargs):
     app.confirm(uow, SETTINGS, now, held["reference"], held["secret"], "A Person",
                 email="person@example.com")
     return held
-
-
-def refused(call, *args, **kwargs):
-    with pytest.raises(RuleBroken) as caught:
-        call(*args, **kwargs)
-    return caught.value
 
 
 def taken(store, start=TUESDAY_10, type_id="council-tax"):
