@@ -4,7 +4,6 @@ nameko entrypoints only: parse, call the use case in app.py, return.
 """
 import datetime as dt
 
-from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from services.bins import app, schemas
@@ -12,27 +11,21 @@ from services.bins.events import CATALOGUE
 from services.bins.settings import BinsSettings
 from services.kit import base
 from services.kit.providers import (Clock, DatabaseProvider, IdempotencyKey,
-                                    config_timer)
+                                    SettingsProvider, config_timer)
 from services.kit.workdays import working_calendar
 
-class Settings(DependencyProvider):
-    """BinsSettings from the config (TIMEZONE, HOLIDAY_POLICY, ...)."""
 
-    def setup(self):
-        self.settings = BinsSettings.from_config(self.container.config)
-        # Load the bank holidays now (the package takes a tenth of a second
-        # to import), not in the first resident's request.
-        working_calendar(dt.date.today())
-
-    def get_dependency(self, worker_ctx):
-        return self.settings
+def _load_bank_holidays(settings):
+    """Loads the bank holidays at start (the package takes a tenth of a
+    second to import), not in the first resident's request."""
+    working_calendar(dt.date.today())
 
 
 class BinsService(base.ServiceBase):
     name = "bins"
 
     db = DatabaseProvider(CATALOGUE)
-    settings = Settings()
+    settings = SettingsProvider(BinsSettings, warm_up=_load_bank_holidays)
     clock = Clock()
     idempotency_key = IdempotencyKey()
 

@@ -3,8 +3,6 @@ and reminders; and what each triaged housing case may book.
 
 nameko entrypoints only: parse, call the use case in app.py, return.
 """
-from nameko.extensions import DependencyProvider
-
 from services.bookings import app, errors, schemas, store
 from services.bookings.events import CATALOGUE
 from services.bookings.settings import BookingsSettings
@@ -12,18 +10,8 @@ from services.housing.events import CATALOGUE as HOUSING_EVENTS
 from services.kit import base
 from services.kit.inbox import idempotent
 from services.kit.messaging import event_handler
-from services.kit.providers import (Clock, DatabaseProvider, IdempotencyKey, config_timer,
-                                    rpc)
-
-
-class Settings(DependencyProvider):
-    """BookingsSettings from the config (TIMEZONE, HOLD_MINUTES, ...)."""
-
-    def setup(self):
-        self.settings = BookingsSettings.from_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.settings
+from services.kit.providers import (Clock, DatabaseProvider, IdempotencyKey,
+                                    SettingsProvider, config_timer, rpc)
 
 
 class BookingsService(base.ServiceBase):
@@ -31,7 +19,7 @@ class BookingsService(base.ServiceBase):
     rule_error = staticmethod(errors.remote)
 
     db = DatabaseProvider(CATALOGUE, store)
-    settings = Settings()
+    settings = SettingsProvider(BookingsSettings)
     clock = Clock()
     idempotency_key = IdempotencyKey()
 
