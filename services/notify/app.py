@@ -1,8 +1,10 @@
 """The notify service's use cases: turn an event into a message and timeline
 entries, send what is due, take delivery receipts, show a timeline.
 
-Functions take a unit of work (or a cursor) and plain values; the nameko
-entrypoints in service.py call them. No addresses or message words go into
+Functions take a unit of work (or a cursor) and plain values; `tell` and
+`send`, which span several transactions, take the database (its
+`transaction()`), the owners to ask and the clock. The nameko entrypoints
+in service.py call them. No addresses or message words go into
 logs or events: a message is known by its id.
 """
 import dataclasses
@@ -14,12 +16,34 @@ import uuid
 from services.kit import references
 from services.notify import store
 from services.notify.domain import channels, messages, timeline
+from services.notify.owners import SubjectGone
 from services.notify.providers import OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
 
 
 # --- events in ----------------------------------------------------------------
+
+def tell(db, owners, settings, templates, providers, event, clock):
+    """Handles a resident-facing event once: asks the owner of the person's
+    contact details what to say, writes the message and timeline entries,
+    and sends the message straight after the commit. MissingPlaceholders
+    when a template and its facts disagree."""
+    # The owner is asked before the transaction, so no database
+    # connection waits on another service.
+    facts_at, contact_at = messages.lookups(event.event_type, event.data)
+    try:
+        facts = owners.facts(facts_at, event.data)
+        holder = owners.facts(contact_at, event.data) if contact_at else facts
+    except SubjectGone:
+        facts = holder = None
+    with db.transaction() as uow:
+        if not uow.claim(f"notify.{event.event_type}", event.event_id) or facts is None:
+            return 0
+        ids = record_event(uow, settings, templates, event, facts,
+                           messages.contact_from(holder), clock())
+    return send(db, settings, providers, clock, ids)
+
 
 def record_event(uow, settings, templates, event, facts, contact, now):
     """The message (at most one) and timeline entries for an event, written
@@ -67,6 +91,26 @@ def _add(cur, settings, event_id, event_type, draft, now, fallback_of=None):
 
 
 # --- sending ------------------------------------------------------------------
+
+def send(db, settings, providers, clock, ids=None):
+    """Sends the given messages (or up to SEND_BATCH due ones), claiming
+    each just before its send; each result commits on its own, so a crash
+    loses at most the one in hand, which the sweep then looks for at the
+    provider before sending again. How many were sent."""
+    sent, fallbacks = 0, []
+    for _ in range(settings.send_batch if ids is None else len(ids)):
+        with db.transaction() as uow:
+            claimed = claim_due(uow, settings, clock(), ids)
+        if not claimed:
+            break
+        [row] = claimed
+        outcome = attempt(providers, row)
+        with db.transaction() as uow:
+            settled = settle(uow, settings, row, outcome, clock())
+        sent += settled.status == "sent"
+        fallbacks += settled.send_now
+    return sent + send(db, settings, providers, clock, fallbacks) if fallbacks else sent
+
 
 def claim_due(uow, settings, now, ids=None, limit=1):
     """Claims are one message at a time by default, so a lease starts just
