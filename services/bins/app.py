@@ -19,6 +19,7 @@ from services.bins.domain.model import ExceptionKind, Outcome, PropertyService, 
 from services.bins.errors import (PropertyNotFound, ReportNotFound, ReportRejected,
                                   RoundForbidden, RoundNotFound, RoundRejected)
 from services.kit import references
+from services.kit.rules import RuleBroken
 from services.kit.workdays import working_calendar
 from services.kit.words import day_text
 
@@ -263,8 +264,8 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
         completed_at=completed_at, exception=exception,
         open_report=open_report["reference"] if open_report else None, now=now,
         calendar=cal, settings=settings.report, asked_for=collection_date)
-    if isinstance(decision, rules.Rejection):
-        raise ReportRejected(decision.code, decision.reason)
+    if isinstance(decision, RuleBroken):
+        raise ReportRejected.from_rule(decision)
     if isinstance(decision, rules.Duplicate):
         return _existing(open_report, settings)
 
