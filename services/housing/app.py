@@ -118,8 +118,8 @@ def submit_triage(uow, settings, forms, now, code):
     repo = uow.store
     draft = _draft(repo, code, now, lock=True)
     if draft["case_id"] is not None:
-        case = repo.case_by_id(draft["case_id"])
-        return {"created": False, "secret": _case_secret(settings, case["id"]),
+        case = _case(repo, draft["case_id"])
+        return {"created": False, "secret": _case_secret(settings, case.id),
                 "case": status_view(case)}
     form = forms.get(draft["questionnaire_version"])
     answers = form.relevant(draft["answers"])
@@ -154,8 +154,7 @@ def submit_triage(uow, settings, forms, now, code):
         "appointment_type": outcome.appointment_type,
         "questionnaire_version": form.version, "triaged_at": now.isoformat(),
     }, occurred_at=now)
-    stored = {**case, "status": "open", "assigned_to": None, "closed_outcome": None}
-    return {"created": True, "secret": secret, "case": status_view(stored)}
+    return {"created": True, "secret": secret, "case": status_view(Case.from_row(case))}
 
 
 def _case_secret(settings, case_id):
@@ -164,15 +163,11 @@ def _case_secret(settings, case_id):
 # -- what the person sees -----------------------------------------------------------
 
 
-def _status(row):
-    return Case.from_row(row).shown_status
-
-
 def status_view(case):
-    outcome = case["outcome"]
+    outcome = case.outcome
     return {
-        "reference": case["reference"], "status": _status(case),
-        "triaged_at": _iso(case["triaged_at"]), "urgency": outcome["urgency"],
+        "reference": case.reference, "status": case.shown_status,
+        "triaged_at": _iso(case.triaged_at), "urgency": outcome["urgency"],
         "duty": outcome["duty"], "priority_need": list(outcome["priority_need"]),
         "reason_to_believe": outcome["reason_to_believe"],
         "key_dates": {"notice_expires_on": outcome.get("notice_expires_on"),
@@ -180,14 +175,14 @@ def status_view(case):
                       "respond_by": outcome["respond_by"]},
         "next_step": outcome["next_step"], "reasons": outcome["reasons"],
         "appointment_type": outcome.get("appointment_type"),
-        "closed_outcome": case.get("closed_outcome"),
+        "closed_outcome": case.closed_outcome,
     }
 
 
 def case_status(repo, reference, secret):
     normalised = references.normalise(reference)
-    case = repo.case_by_reference(normalised) if normalised else None
-    if not references.code_matches(secret, case["secret_sha256"] if case else None):
+    case = Case.from_row(repo.case_by_reference(normalised) if normalised else None)
+    if not references.code_matches(secret, case.secret_sha256 if case else None):
         raise CaseNotFound("We could not find a case with that reference and code. "
                            "Check both and try again.")
     return status_view(case)
@@ -200,9 +195,9 @@ def notification_facts(repo, settings, case_id):
     service to fetch when the event arrives (events carry only ids): no notes and no
     other answers."""
     case = _case(repo, case_id)
-    next_step = case["outcome"]["next_step"]
-    return {"contact": Case.from_row(case).contact(), "reference": case["reference"],
-            "urgency": case["urgency"], "respond_by": _iso(case["respond_by"]),
+    next_step = case.outcome["next_step"]
+    return {"contact": case.contact(), "reference": case.reference,
+            "urgency": case.urgency, "respond_by": _iso(case.respond_by),
             "next_step_title": next_step.get("title"), "next_step_text": next_step.get("text"),
             "phone": next_step.get("phone") or settings.triage.emergency_phone,
             "status_path": "/housing/case"}
@@ -211,12 +206,12 @@ def notification_facts(repo, settings, case_id):
 
 
 def queue_item(case):
-    return {"case_id": str(case["case_id"]), "reference": case["reference"],
-            "urgency": case["urgency"], "duty": case["duty"],
-            "priority_need": list(case["priority_need"]),
-            "respond_by": _iso(case["respond_by"]), "triaged_at": _iso(case["triaged_at"]),
-            "status": _status(case), "assigned_to": case["assigned_to"],
-            "escalations": list(case["escalations"]), "route": case["route"]}
+    return {"case_id": str(case.id), "reference": case.reference,
+            "urgency": case.urgency, "duty": case.duty,
+            "priority_need": list(case.priority_need),
+            "respond_by": _iso(case.respond_by), "triaged_at": _iso(case.triaged_at),
+            "status": case.shown_status, "assigned_to": case.assigned_to,
+            "escalations": list(case.escalations), "route": case.route}
 
 
 QUEUE_COUNT_CAP = 1000
@@ -226,15 +221,15 @@ def list_queue(uow, now, staff_id, role, urgency=None, duty=None, status="open",
                limit=50, offset=0):
     rank = triage.urgency_rank(urgency) if urgency else None
     rows, total = uow.store.queue(staff_id, rank, duty, status, limit, offset,
-                              QUEUE_COUNT_CAP)
+                                  QUEUE_COUNT_CAP)
     uow.store.audit(staff_id, role, None, "list_queue", None, now)
     # Past the cap the page says "more than 1,000": filters narrow it down.
-    return {"cases": [queue_item(r) for r in rows], "total": min(total, QUEUE_COUNT_CAP),
+    return {"cases": [queue_item(Case.from_row(r)) for r in rows], "total": min(total, QUEUE_COUNT_CAP),
             "more_than_total": total > QUEUE_COUNT_CAP}
 
 
 def _case(repo, case_id, lock=False):
-    case = repo.case_by_id(case_id, lock)
+    case = Case.from_row(repo.case_by_id(case_id, lock))
     if case is None:
         raise CaseNotFound("There is no case with that id.")
     return case
@@ -245,33 +240,33 @@ def get_case(uow, forms, now, staff_id, role, case_id, reason=None):
     case = _case(repo, case_id)
     repo.audit(staff_id, role, case_id, "view_case", reason, now)
     answers = []
-    if case["answers"] is not None:
-        form = forms.get(case["questionnaire_version"])
+    if case.answers is not None:
+        form = forms.get(case.questionnaire_version)
         answers = [{"question_id": q.id, "summary": q.summary,
-                    "value": case["answers"].get(q.id)}
-                   for q in form.asked(case["answers"]) if q.id in case["answers"]]
+                    "value": case.answers.get(q.id)}
+                   for q in form.asked(case.answers) if q.id in case.answers]
     return {**queue_item(case),
-            "questionnaire_version": case["questionnaire_version"],
-            "answers": answers, "anonymised": case["anonymised_at"] is not None,
+            "questionnaire_version": case.questionnaire_version,
+            "answers": answers, "anonymised": case.is_anonymised,
             "outcome": status_view(case),
             "notes": [_plain(n) for n in repo.notes(case_id)],
             "plan": [_plain(s) for s in repo.plan(case_id)],
             "clocks": [_plain(c) for c in repo.clocks_of(case_id)],
-            "closed_outcome": case["closed_outcome"], "closed_at": _iso(case["closed_at"])}
+            "closed_outcome": case.closed_outcome, "closed_at": _iso(case.closed_at)}
 
 
 def assign_case(uow, now, staff_id, role, case_id, take_over=False):
     repo = uow.store
     case = _case(repo, case_id, lock=True)
-    change = decided(Case.from_row(case).assign(staff_id, take_over))
+    change = decided(case.assign(staff_id, take_over))
     if change.changed:
         repo.assign(case_id, staff_id, now)
         # Nobody waits unassigned any more: those clocks can never fire.
         repo.cancel_clocks(case_id, now, ["respond_by_passed", "emergency_unassigned"])
         repo.audit(staff_id, role, case_id,
-                    "take_over" if change.previous else "assign", None, now)
+                   "take_over" if change.previous else "assign", None, now)
         uow.publish("CaseAssigned", {
-            "case_id": str(case_id), "reference": case["reference"],
+            "case_id": str(case_id), "reference": case.reference,
             "caseworker_id": staff_id, "previous_caseworker_id": change.previous,
             "assigned_at": now.isoformat()}, occurred_at=now)
     return queue_item(_case(repo, case_id))
@@ -279,7 +274,7 @@ def assign_case(uow, now, staff_id, role, case_id, take_over=False):
 
 def add_note(uow, now, staff_id, role, case_id, text):
     repo = uow.store
-    decided(Case.from_row(_case(repo, case_id)).note_refused())
+    decided(_case(repo, case_id).note_refused())
     note = repo.add_note(case_id, staff_id, text, now)
     repo.audit(staff_id, role, case_id, "add_note", None, now)
     return _plain(note)
@@ -287,7 +282,7 @@ def add_note(uow, now, staff_id, role, case_id, text):
 
 def add_plan_step(uow, now, staff_id, role, case_id, party, text, due_on=None):
     repo = uow.store
-    decided(Case.from_row(_case(repo, case_id)).plan_step_refused())
+    decided(_case(repo, case_id).plan_step_refused())
     step = repo.add_plan_step(case_id, party, text, due_on, staff_id, now)
     repo.audit(staff_id, role, case_id, "add_plan_step", None, now)
     return _plain(step)
@@ -306,7 +301,7 @@ def complete_plan_step(uow, now, staff_id, role, case_id, step_id):
 def close_case(uow, now, staff_id, role, case_id, outcome, note=None):
     repo = uow.store
     case = _case(repo, case_id, lock=True)
-    refused = Case.from_row(case).close_refused(outcome)
+    refused = case.close_refused(outcome)
     if refused is not None and refused.code == "unknown_outcome":
         raise ValidationError({"outcome": [refused.reason]})
     decided(refused)
@@ -316,8 +311,8 @@ def close_case(uow, now, staff_id, role, case_id, outcome, note=None):
         repo.add_note(case_id, staff_id, note, now)
     repo.audit(staff_id, role, case_id, "close", None, now)
     uow.publish("CaseClosed", {
-        "case_id": str(case_id), "reference": case["reference"], "outcome": outcome,
-        "duty": case["duty"], "closed_by": staff_id, "closed_at": now.isoformat()},
+        "case_id": str(case_id), "reference": case.reference, "outcome": outcome,
+        "duty": case.duty, "closed_by": staff_id, "closed_at": now.isoformat()},
         occurred_at=now)
     return queue_item(_case(repo, case_id))
 
@@ -373,8 +368,8 @@ def anonymise_closed_cases(uow, settings, now, limit=ANONYMISE_BATCH):
     done = 0
     for case in repo.cases_to_anonymise(closed_before, limit):
         repo.anonymise(case["id"],
-                        cases.retained_for_statistics(case["answers"] or {}, case["outcome"]),
-                        _outcome_codes(case["outcome"]), now)
+                       cases.retained_for_statistics(case["answers"] or {}, case["outcome"]),
+                       _outcome_codes(case["outcome"]), now)
         done += 1
     repo.delete_expired_drafts(now)
     return done

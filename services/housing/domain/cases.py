@@ -45,26 +45,39 @@ def _closed(reason="This case is closed."):
 
 @dataclasses.dataclass(frozen=True)
 class Case:
-    """A case in the caseworkers' queue, as its row builds it, and what may
-    be done with it now. Every refusal is a RuleBroken returned as the
-    decision."""
+    """A case in the caseworkers' queue, as its row builds it (a whole case,
+    or a queue row's columns), and what may be done with it now. Every
+    refusal is a RuleBroken returned as the decision."""
     id: uuid.UUID | None
     reference: str
     status: str = OPEN
     assigned_to: str | None = None
     urgency: str | None = None
     duty: str | None = None
+    priority_need: tuple = ()
+    respond_by: dt.date | None = None
+    triaged_at: dt.datetime | None = None
+    route: str | None = None
+    escalations: tuple = ()  # the clocks that fired, in order
+    # the whole case only
+    outcome: dict | None = None
     answers: dict | None = None
-    anonymised_at: dt.datetime | None = None
+    questionnaire_version: int | None = None
+    secret_sha256: bytes | None = None
     closed_outcome: str | None = None
+    closed_at: dt.datetime | None = None
+    anonymised_at: dt.datetime | None = None
 
     @classmethod
     def from_row(cls, row):
         if row is None:
             return None
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in row.items() if k in known},
-                   **({} if "id" in row else {"id": row.get("case_id")}))
+        fields = {k: v for k, v in row.items() if k in known}
+        fields.setdefault("id", row.get("case_id"))
+        for name in ("priority_need", "escalations"):
+            fields[name] = tuple(fields.get(name) or ())
+        return cls(**fields)
 
     @property
     def is_closed(self):
