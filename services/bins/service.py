@@ -4,14 +4,12 @@ nameko entrypoints only: parse, call the use case in app.py, return.
 """
 import datetime as dt
 
-from nameko.rpc import rpc
-
 from services.bins import app, schemas
 from services.bins.events import CATALOGUE
 from services.bins.settings import BinsSettings
 from services.kit import base
 from services.kit.providers import (Clock, DatabaseProvider, IdempotencyKey,
-                                    SettingsProvider, config_timer)
+                                    SettingsProvider, config_timer, rpc)
 from services.kit.workdays import working_calendar
 
 

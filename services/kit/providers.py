@@ -32,8 +32,9 @@ class Rpc(NamekoRpc):
     class name (BookingRejected 422, SlotConflict 409) and message as ever."""
 
     def handle_result(self, message, worker_ctx, result, exc_info):
-        if exc_info is not None and isinstance(exc_info[1], RuleBroken):
-            remote = self.container.service_cls.rule_error(exc_info[1])
+        rule_error = getattr(self.container.service_cls, "rule_error", None)
+        if rule_error and exc_info is not None and isinstance(exc_info[1], RuleBroken):
+            remote = rule_error(exc_info[1])
             exc_info = (type(remote), remote, exc_info[2])
         return super().handle_result(message, worker_ctx, result, exc_info)
 

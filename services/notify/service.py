@@ -9,14 +9,14 @@ commit. A sweep sends what is due again (retries, a crashed sender's work).
 import logging
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 
 from services.bins.events import CATALOGUE as BINS_EVENTS
 from services.bookings.events import CATALOGUE as BOOKINGS_EVENTS
 from services.housing.events import CATALOGUE as HOUSING_EVENTS
 from services.kit import base
 from services.kit.messaging import Permanent, event_handler
-from services.kit.providers import Clock, DatabaseProvider, SettingsProvider, config_timer
+from services.kit.providers import (Clock, DatabaseProvider, SettingsProvider, config_timer,
+                                    rpc)
 from services.notify import app, providers, schemas
 from services.notify.errors import MessageNotFound, TimelineNotFound
 from services.notify.domain.templates import MissingPlaceholders, TemplateSet
