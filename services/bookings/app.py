@@ -118,8 +118,8 @@ def free_slots(repo, setup, settings, now, type_id, first_day, last_day, office_
     if not found:
         return []
     taken = repo.live_places(type_id, {s.office_id for s in found},
-                              min(s.start for s in found),
-                              max(s.start for s in found) + dt.timedelta(seconds=1), now)
+                             min(s.start for s in found),
+                             max(s.start for s in found) + dt.timedelta(seconds=1), now)
     free = []
     for slot in sorted(found, key=lambda s: (s.start, s.office_id)):
         remaining = slot.capacity - taken.get((slot.office_id, slot.start), 0)
@@ -479,7 +479,7 @@ def join_waitlist(uow, settings, now, type_id, case_reference=None, office_id=No
     case = _case(repo, case_reference)
     allowed = setup.window_for(type_id, case, settings)
     first_day, last_day = decided(bookings.waitlist_window(allowed, settings.today(now),
-                                                            settings.phone))
+                                                           settings.phone))
     code = references.new_code()
     entry = repo.join_waitlist({"case_id": case.case_id if case else None,
                                 "type_id": type_id, "office_id": office_id,

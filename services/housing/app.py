@@ -47,7 +47,6 @@ def _iso(value):
     return value
 
 
-
 def _plain(row):
     """A row with its dates, times and ids as JSON text."""
     return {k: _iso(v) for k, v in row.items()}

@@ -102,16 +102,17 @@ def check_missed_report(*, service, property_service, collection, completed_at,
     name = Service(service).label.lower()
     if property_service is None:
         return RuleBroken("service_not_provided",
-                         f"Your property does not have a {name} collection.")
+                          f"Your property does not have a {name} collection.")
     if collection is None:
         when = f" on {_day_text(asked_for)}" if asked_for else " recently"
         return RuleBroken("not_scheduled",
-                         f"There was no {name} collection for your property{when}.")
+                          f"There was no {name} collection for your property{when}.")
     day = collection.date
     if not property_service.active_on(day):
         return RuleBroken("garden_subscription_inactive",
-                         f"Your garden waste subscription was not active on {_day_text(day)}. "
-                         "Garden waste is only collected for subscribers.")
+                          "Your garden waste subscription was not active on "
+                          f"{_day_text(day)}. Garden waste is only collected for "
+                          "subscribers.")
     if open_report is not None:
         return Duplicate(open_report)
 
@@ -119,22 +120,22 @@ def check_missed_report(*, service, property_service, collection, completed_at,
     win = window(day, completed_at, calendar, settings)
     if local_now.date() < day:
         return RuleBroken("collection_not_due",
-                         f"Your {name} collection is on {_day_text(day)}. You can report "
-                         "it as missed after the crew have been.")
+                          f"Your {name} collection is on {_day_text(day)}. You can report "
+                          "it as missed after the crew have been.")
     if now < win.opens_at:
         opens = win.opens_at.astimezone(settings.tz)
         return RuleBroken("crew_still_working",
-                         "The crew are still working in your area today. You can report a "
-                         f"missed collection from {_time_text(opens)}, or as soon as they "
-                         "finish.")
+                          "The crew are still working in your area today. You can report a "
+                          f"missed collection from {_time_text(opens)}, or as soon as they "
+                          "finish.")
     if now >= win.closes_at:
         last = (win.closes_at - dt.timedelta(days=1)).astimezone(settings.tz).date()
         return RuleBroken("report_window_closed",
-                         f"It is too late to report this collection as missed. Missed "
-                         f"collections must be reported by the end of {_day_text(last)}.")
+                          f"It is too late to report this collection as missed. Missed "
+                          f"collections must be reported by the end of {_day_text(last)}.")
     if exception is not None:
         kind = ExceptionKind(exception)
         return RuleBroken(f"crew_exception_{kind.value}",
-                         f"The crew recorded that {kind.resident_text} on {_day_text(day)}, "
-                         "so we cannot send them back for this collection.")
+                          f"The crew recorded that {kind.resident_text} on {_day_text(day)}, "
+                          "so we cannot send them back for this collection.")
     return Accepted(return_visit_due(now, calendar, settings))

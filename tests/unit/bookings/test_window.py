@@ -155,7 +155,7 @@ def test_too_late_to_change_says_what_to_do_instead():
     refused = too_late_to_change(START, utc(2026, 12, 3, 10, 1), SETTINGS, PHONE)
     assert refused.code == "too_late_to_change"
     assert refused.reason == ("You can only change or cancel up to 24 hours before "
-                                   "your appointment. Call us instead on 020 7946 0000.")
+                              "your appointment. Call us instead on 020 7946 0000.")
 
 
 def test_the_cut_off_message_follows_the_setting():

@@ -62,8 +62,8 @@ def test_a_finished_triage_becomes_a_case(store, uow):
 
     assert submitted["created"] is True
     case = submitted["case"]
-    assert (case["status"], case["urgency"], case["duty"]) == ("open", "standard",
-                                                                "prevention")
+    assert (case["status"], case["urgency"], case["duty"]) == \
+        ("open", "standard", "prevention")
     [event] = uow.published("CaseTriaged")
     assert event["reference"] == case["reference"] and event["urgency"] == "standard"
     assert live_clocks(store, case_id) >= {"respond_by_passed"}
