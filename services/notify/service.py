@@ -17,7 +17,7 @@ from services.kit import base
 from services.kit.messaging import Permanent, event_handler
 from services.kit.providers import (Clock, DatabaseProvider, SettingsProvider, config_timer,
                                     rpc)
-from services.notify import app, providers, schemas
+from services.notify import app, providers, schemas, store
 from services.notify.errors import MessageNotFound, TimelineNotFound
 from services.notify.domain.templates import MissingPlaceholders, TemplateSet
 from services.notify.events import CATALOGUE
@@ -48,7 +48,7 @@ def _handles(catalogue, event_type):
 class NotifyService(base.ServiceBase):
     name = "notify"
 
-    db = DatabaseProvider(CATALOGUE)
+    db = DatabaseProvider(CATALOGUE, store)
     settings = SettingsProvider(NotifySettings)
     parts = Parts()
     owners = OwnerRpc()
@@ -139,8 +139,8 @@ class NotifyService(base.ServiceBase):
     @rpc
     def timeline(self, code):
         args = schemas.load(schemas.TimelineCode, code=code)
-        with self.db.read() as cur:
-            entries = app.read_timeline(cur, args["code"], self.clock())
+        with self.db.reading() as repo:
+            entries = app.read_timeline(repo, args["code"], self.clock())
         if entries is None:
             raise TimelineNotFound("That link has expired or is not right. Ask for a new one.")
         return {"entries": entries}
@@ -149,8 +149,8 @@ class NotifyService(base.ServiceBase):
     @rpc
     def list_dead(self, limit=100):
         args = schemas.load(schemas.DeadList, limit=limit)
-        with self.db.read() as cur:
-            return app.list_dead(cur, args["limit"])
+        with self.db.reading() as repo:
+            return app.list_dead(repo, args["limit"])
 
     @rpc
     def replay(self, message_id):
