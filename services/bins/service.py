@@ -4,7 +4,7 @@ nameko entrypoints only: parse, call the use case in app.py, return.
 """
 import datetime as dt
 
-from services.bins import app, schemas
+from services.bins import app, schemas, store
 from services.bins.events import CATALOGUE
 from services.bins.settings import BinsSettings
 from services.kit import base
@@ -22,7 +22,7 @@ def _load_bank_holidays(settings):
 class BinsService(base.ServiceBase):
     name = "bins"
 
-    db = DatabaseProvider(CATALOGUE)
+    db = DatabaseProvider(CATALOGUE, store)
     settings = SettingsProvider(BinsSettings, warm_up=_load_bank_holidays)
     clock = Clock()
     idempotency_key = IdempotencyKey()
@@ -31,20 +31,20 @@ class BinsService(base.ServiceBase):
     @rpc
     def find_addresses(self, postcode):
         args = schemas.load(schemas.FindAddresses, postcode=postcode)
-        with self.db.read() as cur:
-            return app.find_addresses(cur, args["postcode"])
+        with self.db.reading() as repo:
+            return app.find_addresses(repo, args["postcode"])
 
     @rpc
     def bin_days(self, uprn, today=None):
         args = schemas.load(schemas.BinDays, uprn=uprn, today=today)
-        with self.db.read() as cur:
-            return app.bin_days(cur, self.settings, self.clock(), **args)
+        with self.db.reading() as repo:
+            return app.bin_days(repo, self.settings, self.clock(), **args)
 
     @rpc
     def calendar(self, uprn, weeks=52):
         args = schemas.load(schemas.CalendarFeed, uprn=uprn, weeks=weeks)
-        with self.db.read() as cur:
-            return app.calendar(cur, self.settings, self.clock(), **args)
+        with self.db.reading() as repo:
+            return app.calendar(repo, self.settings, self.clock(), **args)
 
     @rpc
     def file_report(self, uprn, service, collection_date=None, idempotency_key=None,
@@ -60,16 +60,16 @@ class BinsService(base.ServiceBase):
     @rpc
     def report_status(self, reference, secret):
         args = schemas.load(schemas.ReportStatus, reference=reference, secret=secret)
-        with self.db.read() as cur:
-            return app.report_status(cur, self.settings, **args)
+        with self.db.reading() as repo:
+            return app.report_status(repo, self.settings, **args)
 
     @rpc
     def notification_facts(self, report_id):
         """What the notification service may say about a report, and where
         to send it: the resident's own contact details, read when the event arrives."""
         args = schemas.load(schemas.NotificationFacts, report_id=report_id)
-        with self.db.read() as cur:
-            return app.notification_facts(cur, self.settings, **args)
+        with self.db.reading() as repo:
+            return app.notification_facts(repo, self.settings, **args)
 
     # -- crews -------------------------------------------------------------------------
     @rpc
@@ -91,8 +91,8 @@ class BinsService(base.ServiceBase):
     def list_open_reports(self, crew_id, day=None, supervisor=False):
         args = schemas.load(schemas.ListOpenReports, crew_id=crew_id, day=day,
                             supervisor=supervisor)
-        with self.db.read() as cur:
-            return app.list_open_reports(cur, self.clock(), **args)
+        with self.db.reading() as repo:
+            return app.list_open_reports(repo, self.clock(), **args)
 
     @rpc
     def resolve_report(self, crew_id, report_id, outcome, reason=None, supervisor=False):
@@ -115,14 +115,14 @@ class BinsService(base.ServiceBase):
     @rpc
     def open311_requests(self, filters=None):
         args = schemas.load(schemas.Open311Requests, **(filters or {}))
-        with self.db.read() as cur:
-            return app.open311_requests(cur, self.settings, self.clock(), **args)
+        with self.db.reading() as repo:
+            return app.open311_requests(repo, self.settings, self.clock(), **args)
 
     @rpc
     def get_report_public(self, report_id):
         args = schemas.load(schemas.PublicReport, report_id=report_id)
-        with self.db.read() as cur:
-            return app.report_public(cur, self.settings, self.clock(), args["report_id"])
+        with self.db.reading() as repo:
+            return app.report_public(repo, self.settings, self.clock(), args["report_id"])
 
 
 SERVICE = BinsService
