@@ -1,7 +1,7 @@
 """The bins use cases: load facts from the store, ask the domain, store and
 announce what it decides, and shape the answer. Plain functions taking a
-cursor or unit of work, the settings and "now", so service.py stays a thin
-layer of nameko entrypoints.
+unit of work (its `store` is their only way to SQL) or a read's store, the
+settings and "now", so service.py stays a thin layer of nameko entrypoints.
 """
 import base64
 import datetime as dt
@@ -20,6 +20,7 @@ from services.bins.domain.model import (REFERENCE_PREFIX, ExceptionKind, Outcome
 from services.bins.errors import (PropertyNotFound, ReportNotFound, ReportRejected,
                                   RoundForbidden, RoundNotFound, RoundRejected)
 from services.kit import references
+from services.kit.rules import RuleBroken
 from services.kit.workdays import working_calendar
 from services.kit.words import day_text
 
@@ -46,8 +47,8 @@ def _hash(secret):
     return hashlib.sha256(secret.encode("utf-8")).digest()
 
 
-def _property(cur, uprn):
-    prop = store.property_by_uprn(cur, uprn)
+def _property(repo, uprn):
+    prop = repo.property_by_uprn(uprn)
     if prop is None:
         raise PropertyNotFound("We could not find a property with that reference.")
     return prop
@@ -74,8 +75,8 @@ def _effective_now(settings, now, today):
 # -- residents: bin days -------------------------------------------------------------
 
 
-def find_addresses(cur, postcode):
-    rows = store.addresses_by_postcode(cur, postcode)
+def find_addresses(repo, postcode):
+    rows = repo.addresses_by_postcode(postcode)
 
     def natural(row):
         return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower())
@@ -109,23 +110,23 @@ def _last_status(last, completed_at, exception, today):
     return "scheduled", None
 
 
-def bin_days(cur, settings, now, uprn, today=None):
-    prop = _property(cur, uprn)
+def bin_days(repo, settings, now, uprn, today=None):
+    prop = _property(repo, uprn)
     now = _effective_now(settings, now, today)
     today = settings.today(now)
     cal = working_calendar(today - dt.timedelta(days=31),
                            today + dt.timedelta(weeks=settings.upcoming_weeks))
     plans = []
-    for row in sorted(store.services_of(cur, uprn), key=lambda r: SERVICE_ORDER[r["service"]]):
+    for row in sorted(repo.services_of(uprn), key=lambda r: SERVICE_ORDER[r["service"]]):
         rnd = store.round_from_row(row)
         ps = _property_service(row)
         last, ahead = schedule.last_and_next(rnd, today, cal, settings.schedule,
                                              weeks=settings.upcoming_weeks)
         plans.append((row, rnd, ps, last, [c for c in ahead if ps.active_on(c.date)]))
     pairs = [(rnd.id, last.date) for _, rnd, _, last, _ in plans if last]
-    completed = store.completions(cur, pairs)
-    exceptions = store.exceptions_for(cur, uprn, pairs)
-    open_reports = store.open_reports_for(cur, uprn)
+    completed = repo.completions(pairs)
+    exceptions = repo.exceptions_for(uprn, pairs)
+    open_reports = repo.open_reports_for(uprn)
 
     services = []
     for row, rnd, ps, last, ahead in plans:
@@ -162,13 +163,13 @@ def bin_days(cur, settings, now, uprn, today=None):
             "postcode": prop["postcode"], "today": _iso(today), "services": services}
 
 
-def calendar(cur, settings, now, uprn, weeks):
-    prop = _property(cur, uprn)
+def calendar(repo, settings, now, uprn, weeks):
+    prop = _property(repo, uprn)
     start = settings.today(now)
     end = start + dt.timedelta(weeks=weeks, days=-1)
     cal = working_calendar(start, end)
     found = []
-    for row in store.services_of(cur, uprn):
+    for row in repo.services_of(uprn):
         rnd, ps = store.round_from_row(row), _property_service(row)
         found += [c for c in schedule.collections(rnd, start, end, cal, settings.schedule)
                   if ps.active_on(c.date)]
@@ -233,14 +234,14 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
     # round, the crew's records), then the report with its outbox row.
     # The contact details (optional, validated by the schema) are kept with
     # a new report only; its event never carries them.
-    cur = uow.cursor
+    repo = uow.store
     if idempotency_key:
-        earlier = store.report_by_idempotency_key(cur, idempotency_key)
+        earlier = repo.report_by_idempotency_key(idempotency_key)
         if earlier is not None:
             return _same_submission(earlier, settings, idempotency_key)
     today = settings.today(now)
     since = min(today, collection_date or today) - dt.timedelta(days=31)
-    prop = store.property_with_service(cur, uprn, service, since)
+    prop = repo.property_with_service(uprn, service, since)
     if prop is None:
         raise PropertyNotFound("We could not find a property with that reference.")
     cal = working_calendar(since, collection_date or today)
@@ -258,14 +259,14 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
         completed_at = dt.datetime.fromisoformat(done) if done else None
         exception = prop["exceptions"].get(day)
         if day in prop["open_reports"]:
-            open_report = store.report_by_id(cur, prop["open_reports"][day])
+            open_report = repo.report_by_id(prop["open_reports"][day])
     decision = rules.check_missed_report(
         service=Service(service), property_service=ps, collection=collection,
         completed_at=completed_at, exception=exception,
         open_report=open_report["reference"] if open_report else None, now=now,
         calendar=cal, settings=settings.report, asked_for=collection_date)
-    if isinstance(decision, rules.Rejection):
-        raise ReportRejected(decision.code, decision.reason)
+    if isinstance(decision, RuleBroken):
+        raise ReportRejected.from_rule(decision)
     if isinstance(decision, rules.Duplicate):
         return _existing(open_report, settings)
 
@@ -285,15 +286,15 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
             "service": service, "collection_date": collection.date.isoformat(),
             "round_id": rnd.id, "crew_id": rnd.crew_id, "due_by": decision.due_by.isoformat(),
         }, occurred_at=now, headers={"round_id": rnd.id})
-        inserted = store.insert_report(cur, report, event)
+        inserted = repo.insert_report(report, event)
         if inserted is not None:
             break
         # Someone got there first (a double click, a retry): theirs stands.
         if idempotency_key:
-            earlier = store.report_by_idempotency_key(cur, idempotency_key)
+            earlier = repo.report_by_idempotency_key(idempotency_key)
             if earlier is not None:
                 return _same_submission(earlier, settings, idempotency_key)
-        earlier = store.open_report_for(cur, uprn, service, collection.date)
+        earlier = repo.open_report_for(uprn, service, collection.date)
         if earlier is not None:
             return _existing(earlier, settings)
         # Otherwise the reference was taken: draw another.
@@ -323,12 +324,12 @@ def _tracking_path(settings, row):
     return path if secret is None else f"{path}?{urlencode({'secret': secret})}"
 
 
-def notification_facts(cur, settings, report_id):
+def notification_facts(repo, settings, report_id):
     """The facts a message about this report needs, for the notification
     service to fetch when the event arrives (events carry only ids). `tracking_path`
     may hold the report's tracking code: it goes only to the resident's own
     address."""
-    row = store.notification_facts(cur, report_id)
+    row = repo.notification_facts(report_id)
     if row is None:
         raise ReportNotFound("There is no such report.")
     not_collected = row["outcome"] == Outcome.NOT_COLLECTED.value
@@ -341,8 +342,8 @@ def notification_facts(cur, settings, report_id):
             "tracking_path": _tracking_path(settings, row)}
 
 
-def report_status(cur, settings, reference, secret):
-    row = store.report_by_reference(cur, reference)
+def report_status(repo, settings, reference, secret):
+    row = repo.report_by_reference(reference)
     stored = bytes(row["secret_sha256"]) if row is not None else _NO_SECRET
     matches = hmac.compare_digest(_hash(secret), stored)
     if row is None or not matches:
@@ -354,8 +355,8 @@ def report_status(cur, settings, reference, secret):
 # -- crews -------------------------------------------------------------------------------
 
 
-def _round(cur, round_id, crew_id, supervisor):
-    row = store.round_by_id(cur, round_id)
+def _round(repo, round_id, crew_id, supervisor):
+    row = repo.round_by_id(round_id)
     if row is None:
         raise RoundNotFound(f"There is no round {round_id}.")
     if not supervisor and row["crew_id"] != crew_id:
@@ -374,8 +375,8 @@ def _collection_day(settings, now, rnd, day):
 
 def complete_round(uow, settings, now, crew_id, round_id, day, completed_at=None,
                    supervisor=False):
-    cur = uow.cursor
-    rnd = _round(cur, round_id, crew_id, supervisor)
+    repo = uow.store
+    rnd = _round(repo, round_id, crew_id, supervisor)
     _collection_day(settings, now, rnd, day)
     if completed_at is None:
         # Marked late, with no time given: record it at the default opening
@@ -387,7 +388,7 @@ def complete_round(uow, settings, now, crew_id, round_id, day, completed_at=None
     if settings.today(completed_at) != day:
         raise RoundRejected("completed_on_another_day",
                             f"The time the round was finished must be on {day_text(day)}.")
-    row = store.mark_round_completed(cur, rnd.id, day, crew_id, completed_at)
+    row = repo.mark_round_completed(rnd.id, day, crew_id, completed_at)
     created = row is not None
     if created:
         uow.publish("RoundCompleted", {
@@ -395,7 +396,7 @@ def complete_round(uow, settings, now, crew_id, round_id, day, completed_at=None
             "day": day.isoformat(), "completed_at": completed_at.isoformat()},
             occurred_at=now, headers={"round_id": rnd.id})
     else:
-        row = store.round_day(cur, rnd.id, day)
+        row = repo.round_day(rnd.id, day)
     return {"round_id": rnd.id, "service": rnd.service.value, "day": _iso(row["day"]),
             "crew_id": row["crew_id"], "completed_at": _iso(row["completed_at"]),
             "newly_completed": created}
@@ -403,20 +404,20 @@ def complete_round(uow, settings, now, crew_id, round_id, day, completed_at=None
 
 def record_exception(uow, settings, now, crew_id, round_id, uprn, day, kind, note=None,
                      supervisor=False):
-    cur = uow.cursor
-    rnd = _round(cur, round_id, crew_id, supervisor)
-    if not store.is_on_round(cur, uprn, rnd.id):
+    repo = uow.store
+    rnd = _round(repo, round_id, crew_id, supervisor)
+    if not repo.is_on_round(uprn, rnd.id):
         raise ValidationError({"uprn": [f"That property is not on round {rnd.id}."]})
     _collection_day(settings, now, rnd, day)
-    row = store.record_exception(cur, rnd.id, uprn, day, kind, note, crew_id, now)
+    row = repo.record_exception(rnd.id, uprn, day, kind, note, crew_id, now)
     return {"round_id": row["round_id"], "uprn": row["uprn"], "day": _iso(row["day"]),
             "kind": row["kind"], "note": row["note"], "crew_id": row["crew_id"],
             "recorded_at": _iso(row["recorded_at"]),
             "reason": f"The crew recorded that {ExceptionKind(kind).resident_text}."}
 
 
-def list_open_reports(cur, now, crew_id, day=None, supervisor=False):
-    rows = store.open_reports_for_crew(cur, None if supervisor else crew_id, day)
+def list_open_reports(repo, now, crew_id, day=None, supervisor=False):
+    rows = repo.open_reports_for_crew(None if supervisor else crew_id, day)
     return [{"id": str(r["id"]), "reference": r["reference"], "uprn": r["uprn"],
              "address": ", ".join(r["address_lines"]), "postcode": r["postcode"],
              "latitude": r["latitude"], "longitude": r["longitude"],
@@ -428,24 +429,24 @@ def list_open_reports(cur, now, crew_id, day=None, supervisor=False):
 
 def resolve_report(uow, settings, now, crew_id, report_id, outcome, reason=None,
                    supervisor=False):
-    cur = uow.cursor
-    row = store.report_by_id(cur, report_id, lock=True)
+    repo = uow.store
+    row = repo.report_by_id(report_id, lock=True)
     if row is None:
         raise ReportNotFound("There is no such report.")
-    rnd = _round(cur, row["round_id"], crew_id, supervisor)
+    rnd = _round(repo, row["round_id"], crew_id, supervisor)
     if row["status"] != "open":
         return report_view(row, settings)  # already resolved: a retry changes nothing
-    store.close_report(cur, row["id"], outcome, reason, now)
+    repo.close_report(row["id"], outcome, reason, now)
     uow.publish("ReportResolved", {
         "report_id": str(row["id"]), "reference": row["reference"], "round_id": rnd.id,
         "crew_id": rnd.crew_id, "outcome": outcome, "reason": reason,
         "resolved_at": now.isoformat()}, occurred_at=now, headers={"round_id": rnd.id})
-    return report_view(store.report_by_id(cur, row["id"]), settings)
+    return report_view(repo.report_by_id(row["id"]), settings)
 
 
 def announce_overdue(uow, now):
     """Marks and announces every open report past its deadline; returns how many."""
-    rows = store.claim_overdue(uow.cursor, now)
+    rows = uow.store.claim_overdue(now)
     for r in rows:
         uow.publish("ReportOverdue", {
             "report_id": str(r["id"]), "reference": r["reference"], "round_id": r["round_id"],
@@ -501,12 +502,12 @@ def open311_request(row, now, tz):
             "long": row["longitude"], "media_url": None}
 
 
-def open311_requests(cur, settings, now, service_request_id=None, service_code=None,
+def open311_requests(repo, settings, now, service_request_id=None, service_code=None,
                      start_date=None, end_date=None, status=None):
     tz = settings.report.tz
     if service_request_id:  # Open311: given ids, the other filters are ignored
-        rows = store.search_reports(cur, references=service_request_id,
-                                    limit=OPEN311_MAX_RESULTS)
+        rows = repo.search_reports(references=service_request_id,
+                                   limit=OPEN311_MAX_RESULTS)
         return [open311_request(r, now, tz) for r in rows]
     services = None
     if service_code:
@@ -527,20 +528,20 @@ def open311_requests(cur, settings, now, service_request_id=None, service_code=N
         raise ValidationError({"start_date": [
             f"Ask for at most {OPEN311_MAX_DAYS} days at a time."]})
     statuses = [s.strip() for s in (status or "").split(",") if s.strip()]
-    rows = store.search_reports(
-        cur, services=services, start=start_date, end=end_date,
+    rows = repo.search_reports(
+        services=services, start=start_date, end=end_date,
         status=statuses[0] if len(set(statuses)) == 1 else None, limit=OPEN311_MAX_RESULTS)
     return [open311_request(r, now, tz) for r in rows]
 
 
-def report_public(cur, settings, now, report_id):
+def report_public(repo, settings, now, report_id):
     row = None
     reference = references.normalise(report_id)
     if reference and references.is_valid(reference):
-        row = store.report_by_reference(cur, reference)
+        row = repo.report_by_reference(reference)
     else:
         try:
-            row = store.report_by_id(cur, uuid.UUID(str(report_id)))
+            row = repo.report_by_id(uuid.UUID(str(report_id)))
         except ValueError:
             row = None
     if row is None:

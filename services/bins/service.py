@@ -4,35 +4,26 @@ nameko entrypoints only: parse, call the use case in app.py, return.
 """
 import datetime as dt
 
-from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
-
-from services.bins import app, schemas
+from services.bins import app, schemas, store
 from services.bins.contract import CATALOGUE
 from services.bins.settings import BinsSettings
 from services.kit import base
 from services.kit.providers import (Clock, DatabaseProvider, IdempotencyKey,
-                                    config_timer)
+                                    SettingsProvider, config_timer, rpc)
 from services.kit.workdays import working_calendar
 
-class Settings(DependencyProvider):
-    """BinsSettings from the config (TIMEZONE, HOLIDAY_POLICY, ...)."""
 
-    def setup(self):
-        self.settings = BinsSettings.from_config(self.container.config)
-        # Load the bank holidays now (the package takes a tenth of a second
-        # to import), not in the first resident's request.
-        working_calendar(dt.date.today())
-
-    def get_dependency(self, worker_ctx):
-        return self.settings
+def _load_bank_holidays(settings):
+    """Loads the bank holidays at start (the package takes a tenth of a
+    second to import), not in the first resident's request."""
+    working_calendar(dt.date.today())
 
 
 class BinsService(base.ServiceBase):
     name = "bins"
 
-    db = DatabaseProvider(CATALOGUE)
-    settings = Settings()
+    db = DatabaseProvider(CATALOGUE, store)
+    settings = SettingsProvider(BinsSettings, warm_up=_load_bank_holidays)
     clock = Clock()
     idempotency_key = IdempotencyKey()
 
@@ -40,20 +31,20 @@ class BinsService(base.ServiceBase):
     @rpc
     def find_addresses(self, postcode):
         args = schemas.load(schemas.FindAddresses, postcode=postcode)
-        with self.db.read() as cur:
-            return app.find_addresses(cur, args["postcode"])
+        with self.db.reading() as repo:
+            return app.find_addresses(repo, args["postcode"])
 
     @rpc
     def bin_days(self, uprn, today=None):
         args = schemas.load(schemas.BinDays, uprn=uprn, today=today)
-        with self.db.read() as cur:
-            return app.bin_days(cur, self.settings, self.clock(), **args)
+        with self.db.reading() as repo:
+            return app.bin_days(repo, self.settings, self.clock(), **args)
 
     @rpc
     def calendar(self, uprn, weeks=52):
         args = schemas.load(schemas.CalendarFeed, uprn=uprn, weeks=weeks)
-        with self.db.read() as cur:
-            return app.calendar(cur, self.settings, self.clock(), **args)
+        with self.db.reading() as repo:
+            return app.calendar(repo, self.settings, self.clock(), **args)
 
     @rpc
     def file_report(self, uprn, service, collection_date=None, idempotency_key=None,
@@ -69,16 +60,16 @@ class BinsService(base.ServiceBase):
     @rpc
     def report_status(self, reference, secret):
         args = schemas.load(schemas.ReportStatus, reference=reference, secret=secret)
-        with self.db.read() as cur:
-            return app.report_status(cur, self.settings, **args)
+        with self.db.reading() as repo:
+            return app.report_status(repo, self.settings, **args)
 
     @rpc
     def notification_facts(self, report_id):
         """What the notification service may say about a report, and where
         to send it: the resident's own contact details, read when the event arrives."""
         args = schemas.load(schemas.NotificationFacts, report_id=report_id)
-        with self.db.read() as cur:
-            return app.notification_facts(cur, self.settings, **args)
+        with self.db.reading() as repo:
+            return app.notification_facts(repo, self.settings, **args)
 
     # -- crews -------------------------------------------------------------------------
     @rpc
@@ -100,8 +91,8 @@ class BinsService(base.ServiceBase):
     def list_open_reports(self, crew_id, day=None, supervisor=False):
         args = schemas.load(schemas.ListOpenReports, crew_id=crew_id, day=day,
                             supervisor=supervisor)
-        with self.db.read() as cur:
-            return app.list_open_reports(cur, self.clock(), **args)
+        with self.db.reading() as repo:
+            return app.list_open_reports(repo, self.clock(), **args)
 
     @rpc
     def resolve_report(self, crew_id, report_id, outcome, reason=None, supervisor=False):
@@ -124,14 +115,14 @@ class BinsService(base.ServiceBase):
     @rpc
     def open311_requests(self, filters=None):
         args = schemas.load(schemas.Open311Requests, **(filters or {}))
-        with self.db.read() as cur:
-            return app.open311_requests(cur, self.settings, self.clock(), **args)
+        with self.db.reading() as repo:
+            return app.open311_requests(repo, self.settings, self.clock(), **args)
 
     @rpc
     def get_report_public(self, report_id):
         args = schemas.load(schemas.PublicReport, report_id=report_id)
-        with self.db.read() as cur:
-            return app.report_public(cur, self.settings, self.clock(), args["report_id"])
+        with self.db.reading() as repo:
+            return app.report_public(repo, self.settings, self.clock(), args["report_id"])
 
 
 SERVICE = BinsService

@@ -4,6 +4,10 @@ list, reminders and what triaged cases may book.
 Every place in a slot is taken or given back under that slot's row lock, and
 the `slots.taken <= capacity` CHECK makes an overbooking impossible even if
 this code were wrong. Changes that touch two slots lock them in id order.
+
+Use cases reach SQL only through the store the unit of work hands out
+(`uow.store`), or a read's store (`repo`); the domain's Booking and Case
+decide, and a refusal is a RuleBroken.
 """
 import dataclasses
 import datetime as dt
@@ -13,13 +17,13 @@ import psycopg2
 import psycopg2.errors
 from marshmallow import ValidationError
 
-from services.bookings import store
-from services.bookings.domain import availability, calendar_file, window
+from services.bookings.domain import availability, bookings, calendar_file, window
+from services.bookings.domain.bookings import Booking, Case
 from services.bookings.domain.model import REFERENCE_PREFIX, Adviser, AppointmentType, Office
-from services.bookings.errors import (BookingNotFound, BookingRejected, CaseNotFound,
-                                      OfficeNotFound, SlotConflict, SlotNotFound,
-                                      TypeNotFound)
+from services.bookings.errors import (BookingNotFound, CaseNotFound, OfficeNotFound,
+                                      SlotNotFound, TypeNotFound)
 from services.kit import references
+from services.kit.rules import RuleBroken, decided
 from services.kit.workdays import working_calendar
 
 REFERENCE_ATTEMPTS = 8
@@ -37,13 +41,13 @@ class Setup:
     advisers: tuple
 
     @classmethod
-    def load(cls, cur):
-        types = {r["id"]: r for r in store.appointment_types(cur)}
+    def load(cls, repo):
+        types = {r["id"]: r for r in repo.appointment_types()}
         return cls(
-            offices={r["id"]: Office.from_dict(r) for r in store.offices(cur)},
+            offices={r["id"]: Office.from_dict(r) for r in repo.offices()},
             types={k: AppointmentType.from_dict(r) for k, r in types.items()},
             urgencies={k: frozenset(r["urgencies"] or ()) for k, r in types.items()},
-            advisers=tuple(Adviser.from_dict(r) for r in store.advisers(cur)))
+            advisers=tuple(Adviser.from_dict(r) for r in repo.advisers()))
 
     def office(self, office_id):
         try:
@@ -56,6 +60,13 @@ class Setup:
             return self.types[type_id]
         except KeyError:
             raise TypeNotFound("There is no appointment type with that id.")
+
+    def window_for(self, type_id, case, settings):
+        """The days a booking of this type may fall on (None: any day), or
+        a RuleBroken raised."""
+        return decided(bookings.window_for(self.type(type_id),
+                                           self.urgencies.get(type_id) or frozenset(),
+                                           case, settings.window))
 
 
 def _iso(value):
@@ -75,41 +86,19 @@ def _slot_view(slot, remaining, tz):
 # -- availability ------------------------------------------------------------------
 
 
-def _case(cur, case_reference):
-    case = store.case_by_reference(cur, case_reference) if case_reference else None
+def _case(repo, case_reference):
+    case = Case.from_row(repo.case_by_reference(case_reference)) if case_reference else None
     if case_reference and case is None:
         raise CaseNotFound("We have no triaged case with that reference yet. If you "
                            "have just finished the questions, try again in a minute.")
     return case
 
 
-def _window_for(setup, appt_type, case, settings, today):
-    """The days a booking of this type may fall on, or a rejection. The
-    window runs from the day the case was triaged: "within 2 working days"
-    of asking for help, not of whenever the person comes back."""
-    if not appt_type.needs_case:
-        return None
-    if case is None:
-        raise BookingRejected("case_needed", "This appointment is for people who have "
-                              "answered the housing questions. Enter your case reference.")
-    try:
-        triaged_on = case["triaged_on"]
-        days = window.booking_window(case["urgency"], triaged_on,
-                                     working_calendar(triaged_on), settings.window)
-    except window.NoAppointment as no:
-        raise BookingRejected(no.code, no.reason)
-    allowed = setup.urgencies.get(appt_type.id) or frozenset()
-    if allowed and case["urgency"] not in allowed:
-        raise BookingRejected("wrong_appointment_type", "Your case needs a different "
-                              "kind of appointment.")
-    return days
-
-
-def free_slots(cur, setup, settings, now, type_id, first_day, last_day, office_id=None,
+def free_slots(repo, setup, settings, now, type_id, first_day, last_day, office_id=None,
                step_free=False, case=None):
     appt_type = setup.type(type_id)
     today = settings.today(now)
-    allowed = _window_for(setup, appt_type, case, settings, today)
+    allowed = setup.window_for(type_id, case, settings)
     if allowed is not None:
         first_day, last_day = max(first_day, allowed.first_day), min(last_day,
                                                                       allowed.last_day)
@@ -127,9 +116,9 @@ def free_slots(cur, setup, settings, now, type_id, first_day, last_day, office_i
     found = [s for s in found if s.start > now]
     if not found:
         return []
-    taken = store.live_places(cur, type_id, {s.office_id for s in found},
-                              min(s.start for s in found),
-                              max(s.start for s in found) + dt.timedelta(seconds=1), now)
+    taken = repo.live_places(type_id, {s.office_id for s in found},
+                             min(s.start for s in found),
+                             max(s.start for s in found) + dt.timedelta(seconds=1), now)
     free = []
     for slot in sorted(found, key=lambda s: (s.start, s.office_id)):
         remaining = slot.capacity - taken.get((slot.office_id, slot.start), 0)
@@ -138,11 +127,11 @@ def free_slots(cur, setup, settings, now, type_id, first_day, last_day, office_i
     return free
 
 
-def search(cur, settings, now, type_id, first_day, last_day, office_id=None,
+def search(repo, settings, now, type_id, first_day, last_day, office_id=None,
            step_free=False, case_reference=None):
-    setup = Setup.load(cur)
-    case = _case(cur, case_reference)
-    free = free_slots(cur, setup, settings, now, type_id, first_day, last_day, office_id,
+    setup = Setup.load(repo)
+    case = _case(repo, case_reference)
+    free = free_slots(repo, setup, settings, now, type_id, first_day, last_day, office_id,
                       step_free, case)
     return {"slots": [_slot_view(s, n, settings.tz) for s, n in free]}
 
@@ -158,13 +147,13 @@ def _find_slot(setup, settings, office_id, type_id, start):
                        "shown.")
 
 
-def _alternatives(cur, setup, settings, now, slot, case):
+def _alternatives(repo, setup, settings, now, slot, case):
     day = slot.start.astimezone(settings.tz).date()
     try:
-        free = free_slots(cur, setup, settings, now, slot.type_id, day,
+        free = free_slots(repo, setup, settings, now, slot.type_id, day,
                           day + dt.timedelta(days=ALTERNATIVE_DAYS), slot.office_id, False,
                           case)
-    except BookingRejected:
+    except RuleBroken:
         return []
     nearest = availability.nearest([s for s, _ in free], slot.start)
     remaining = {s.key: n for s, n in free}
@@ -173,23 +162,23 @@ def _alternatives(cur, setup, settings, now, slot, case):
 # -- holding a place, and booking it -----------------------------------------------
 
 
-def _end_lapsed_holds(cur, settings, slot_id, now):
+def _end_lapsed_holds(repo, settings, slot_id, now):
     """Ends the slot's lapsed holds (the caller holds the slot's lock): their
     places, and any emergency place, go back; a lapsed offer lapses."""
-    ended_holds = store.expire_holds_in(cur, slot_id, now)
+    ended_holds = repo.expire_holds_in(slot_id, now)
     for ended in ended_holds:
         if ended["ring_fenced"]:
-            store.give_back_ring_fenced(cur, ended["office_id"],
-                                        ended["starts_at"].astimezone(settings.tz).date())
+            repo.give_back_ring_fenced(ended["office_id"],
+                                       ended["starts_at"].astimezone(settings.tz).date())
         if ended["waitlist_id"]:
-            store.set_waitlist(cur, ended["waitlist_id"], "lapsed")
+            repo.set_waitlist(ended["waitlist_id"], "lapsed")
     return len(ended_holds)
 
 
-def _take_place(cur, settings, slot_id, now):
+def _take_place(repo, settings, slot_id, now):
     """One more place in the locked slot, after lapsed holds give theirs back."""
-    _end_lapsed_holds(cur, settings, slot_id, now)
-    return store.take(cur, slot_id)
+    _end_lapsed_holds(repo, settings, slot_id, now)
+    return repo.take(slot_id)
 
 
 def _secret(settings, booking_id):
@@ -198,121 +187,107 @@ def _secret(settings, booking_id):
 
 def _with_secret(booking, settings):
     """The booking's view with its secret: only for the person it is for."""
-    return {**booking_view(booking, settings), "secret": _secret(settings, booking["id"])}
+    return {**booking_view(booking, settings), "secret": _secret(settings, booking.id)}
 
 
-def _check_in_window(allowed, slot, settings):
-    """Refuses a slot outside the case's window (`allowed`; None: any day)."""
-    if allowed is None:
-        return
-    try:
-        window.check_in_window(allowed, slot.start.astimezone(settings.tz).date())
-    except window.OutsideWindow as out:
-        raise BookingRejected(out.code, out.reason)
+def _by_id(repo, booking_id, lock=False):
+    return Booking.from_row(repo.booking_by_id(booking_id, lock))
 
 
 def hold(uow, settings, now, office_id, type_id, start, case_reference=None,
          step_free=False, booked_by="resident", idempotency_key=None):
-    cur = uow.cursor
+    repo = uow.store
     if idempotency_key:
-        earlier = store.booking_by_idempotency_key(cur, idempotency_key)
+        earlier = Booking.from_row(repo.booking_by_idempotency_key(idempotency_key))
         if earlier is not None:
             return _with_secret(earlier, settings)
-    setup = Setup.load(cur)
+    setup = Setup.load(repo)
     slot = _find_slot(setup, settings, office_id, type_id, start)
-    if slot.start <= now:
-        raise BookingRejected("slot_in_the_past", "That time has passed. Choose another.")
-    if not window.accessible(setup.office(office_id), step_free):
-        raise BookingRejected("office_not_step_free", "This office does not have "
-                              "step-free access. Choose a step-free office.")
-    case = _case(cur, case_reference)
-    allowed = _window_for(setup, setup.type(type_id), case, settings, settings.today(now))
-    _check_in_window(allowed, slot, settings)
-    if case is not None and store.live_booking_for_case(cur, case["case_id"]):
-        raise _already_booked()
-    store.savepoint(cur, "hold")
+    decided(bookings.slot_passed(slot, now))
+    decided(bookings.not_step_free(setup.office(office_id), step_free))
+    case = _case(repo, case_reference)
+    allowed = setup.window_for(type_id, case, settings)
+    decided(bookings.outside(allowed, slot, settings.tz))
+    if case is not None and repo.live_booking_for_case(case.case_id):
+        raise bookings.already_booked()
+    repo.savepoint("hold")
     try:
-        held = _hold(uow, settings, now, setup, slot, case, allowed, step_free, booked_by,
+        held = _hold(repo, settings, now, setup, slot, case, allowed, step_free, booked_by,
                      idempotency_key)
     except psycopg2.errors.UniqueViolation:
         # Two holds at once for one case, or one key: the other one stands.
-        store.rollback_to(cur, "hold")
+        repo.rollback_to("hold")
         if idempotency_key:
-            earlier = store.booking_by_idempotency_key(cur, idempotency_key)
+            earlier = Booking.from_row(repo.booking_by_idempotency_key(idempotency_key))
             if earlier is not None:
                 return _with_secret(earlier, settings)
-        raise _already_booked()
+        raise bookings.already_booked()
     if case is not None:
-        store.leave_waitlist_for_case(cur, case["case_id"])
+        repo.leave_waitlist_for_case(case.case_id)
     return _with_secret(held, settings)
 
 
-def _already_booked():
-    return BookingRejected("case_already_booked", "Your case already has an appointment. "
-                           "Change that one instead.")
-
-
-def _hold(uow, settings, now, setup, slot, case, allowed, step_free, booked_by,
+def _hold(repo, settings, now, setup, slot, case, allowed, step_free, booked_by,
           idempotency_key, waitlist_id=None):
-    """A place held in the slot: the new booking's row."""
-    cur = uow.cursor
-    slot_id = store.ensure_slot(cur, slot)
-    store.lock_slot(cur, slot_id)
-    store.follow_staffing(cur, slot_id, slot.capacity)
-    if not _take_place(cur, settings, slot_id, now):
-        raise SlotConflict("slot_full", "Someone else has just taken the last place at "
-                           "that time. Choose another time.",
-                           alternatives=_alternatives(cur, setup, settings, now, slot, case))
+    """A place held in the slot: the new Booking."""
+    slot_id = repo.ensure_slot(slot)
+    repo.lock_slot(slot_id)
+    repo.follow_staffing(slot_id, slot.capacity)
+    if not _take_place(repo, settings, slot_id, now):
+        raise RuleBroken("slot_full", "Someone else has just taken the last place at "
+                         "that time. Choose another time.", conflict=True,
+                         alternatives=_alternatives(repo, setup, settings, now, slot, case))
     ring_fenced = bool(allowed and allowed.ring_fenced)
-    if ring_fenced and not store.take_ring_fenced(
-            cur, slot.office_id, slot.start.astimezone(settings.tz).date(),
+    if ring_fenced and not repo.take_ring_fenced(
+            slot.office_id, slot.start.astimezone(settings.tz).date(),
             settings.window.emergency_places_per_office_per_day):
-        raise SlotConflict("emergency_places_taken", "Today's emergency appointments at "
-                           "this office are all taken. Call us now instead.", alternatives=[])
+        raise RuleBroken("emergency_places_taken", "Today's emergency appointments at "
+                         "this office are all taken. Call us now instead.", conflict=True,
+                         alternatives=[])
     booking = {"id": uuid.uuid4(), "slot_id": slot_id,
                "hold_expires_at": window.hold_expires_at(now, settings.window),
-               "case_id": case["case_id"] if case else None, "ring_fenced": ring_fenced,
+               "case_id": case.case_id if case else None, "ring_fenced": ring_fenced,
                "step_free": step_free, "booked_by": booked_by, "waitlist_id": waitlist_id,
                "idempotency_key": idempotency_key, "created_at": now}
     booking["secret_sha256"] = references.code_sha256(_secret(settings, booking["id"]))
     for _ in range(REFERENCE_ATTEMPTS):
         booking["reference"] = references.new_reference(REFERENCE_PREFIX)
-        if store.insert_booking(cur, booking):
+        if repo.insert_booking(booking):
             break
     else:
         raise RuntimeError("could not allocate a free booking reference")
-    return store.booking_by_id(cur, booking["id"])
+    return _by_id(repo, booking["id"])
 
 
-def _booking(cur, reference, secret=None, staff_id=None):
+def _booking(repo, reference, secret=None, staff_id=None):
     """The booking: the person's with its secret, or staff's by reference
     alone. A wrong secret is not found, as an unknown reference is."""
     if not staff_id:
-        return _mine(cur, reference, secret)
+        return _mine(repo, reference, secret)
     normalised = references.normalise(reference)
-    found = store.booking_by_reference(cur, normalised) if normalised else None
+    found = Booking.from_row(repo.booking_by_reference(normalised) if normalised else None)
     if found is None:
         raise BookingNotFound("There is no booking with that reference.")
     return found
 
 
-def _locked_booking(cur, reference, secret=None, staff_id=None):
+def _locked_booking(repo, reference, secret=None, staff_id=None):
     """The booking, after its slot's lock and then its own: slot before
     booking, the order every path takes, so none waits on another in a
     circle."""
-    found = _booking(cur, reference, secret, staff_id)
+    found = _booking(repo, reference, secret, staff_id)
     while True:
-        store.lock_slot(cur, found["slot_id"])
-        booking = store.booking_by_id(cur, found["id"], lock=True)
-        if booking["slot_id"] == found["slot_id"]:
+        repo.lock_slot(found.slot_id)
+        booking = _by_id(repo, found.id, lock=True)
+        if booking.slot_id == found.slot_id:
             return booking
         found = booking  # moved meanwhile: lock its new slot instead
 
 
-def _mine(cur, reference, secret):
+def _mine(repo, reference, secret):
     normalised = references.normalise(reference)
-    booking = store.booking_by_reference(cur, normalised) if normalised else None
-    if not references.code_matches(secret, booking["secret_sha256"] if booking else None):
+    booking = Booking.from_row(repo.booking_by_reference(normalised) if normalised else None)
+    if not references.code_matches(secret, booking.secret_sha256 if booking else None):
         raise BookingNotFound("We could not find a booking with that reference and code. "
                               "Check both and try again.")
     return booking
@@ -320,77 +295,66 @@ def _mine(cur, reference, secret):
 
 def confirm(uow, settings, now, reference, secret, name, email=None, phone=None,
             step_free=False, interpreter=None, staff_id=None):
-    cur = uow.cursor
-    booking = _locked_booking(cur, reference, secret, staff_id)
-    if booking["status"] == "confirmed":
+    repo = uow.store
+    booking = _locked_booking(repo, reference, secret, staff_id)
+    if booking.is_confirmed:
         return booking_view(booking, settings)
-    if booking["status"] != "held" or booking["hold_expires_at"] <= now:
-        raise BookingRejected("hold_expired", "We could only keep that time for you for "
-                              f"{settings.window.hold_minutes} minutes. Choose a time again.")
+    decided(booking.confirm_refused(now, settings.window))
     details = {"name": name, "email": email, "phone": phone, "step_free": step_free,
                "interpreter": interpreter}
-    store.confirm(cur, booking["id"], details, now)
-    if booking["waitlist_id"]:
-        store.set_waitlist(cur, booking["waitlist_id"], "booked")
-    due = window.reminder_due_at(booking["starts_at"], now, settings.window)
+    repo.confirm(booking.id, details, now)
+    if booking.waitlist_id:
+        repo.set_waitlist(booking.waitlist_id, "booked")
+    due = window.reminder_due_at(booking.starts_at, now, settings.window)
     if due is not None:
-        store.schedule_reminder(cur, booking["id"], due)
-    booking = store.booking_by_id(cur, booking["id"])
+        repo.schedule_reminder(booking.id, due)
+    booking = _by_id(repo, booking.id)
     uow.publish("SlotBooked", {**_event(booking), "booked_by": staff_id or "resident"},
                 occurred_at=now)
     return booking_view(booking, settings)
 
 
 def _event(booking):
-    return {"booking_id": str(booking["id"]), "reference": booking["reference"],
-            "type_id": booking["type_id"], "office_id": booking["office_id"],
-            "starts_at": booking["starts_at"].isoformat(),
-            "ends_at": booking["ends_at"].isoformat(),
-            "case_id": _iso(booking["case_id"])}
+    return {"booking_id": str(booking.id), "reference": booking.reference,
+            "type_id": booking.type_id, "office_id": booking.office_id,
+            "starts_at": booking.starts_at.isoformat(),
+            "ends_at": booking.ends_at.isoformat(),
+            "case_id": _iso(booking.case_id)}
 
 
 def booking_view(booking, settings):
-    return {"reference": booking["reference"], "status": booking["status"],
-            "office_id": booking["office_id"], "type_id": booking["type_id"],
-            "start": booking["starts_at"].isoformat(), "end": booking["ends_at"].isoformat(),
-            "local_start": booking["starts_at"].astimezone(settings.tz).isoformat(),
-            "hold_expires_at": _iso(booking["hold_expires_at"]),
-            "step_free": booking["step_free"], "interpreter": booking["interpreter"],
-            "case_id": _iso(booking["case_id"]), "sequence": booking["sequence"]}
+    return {"reference": booking.reference, "status": booking.status,
+            "office_id": booking.office_id, "type_id": booking.type_id,
+            "start": booking.starts_at.isoformat(), "end": booking.ends_at.isoformat(),
+            "local_start": booking.starts_at.astimezone(settings.tz).isoformat(),
+            "hold_expires_at": _iso(booking.hold_expires_at),
+            "step_free": booking.step_free, "interpreter": booking.interpreter,
+            "case_id": _iso(booking.case_id), "sequence": booking.sequence}
 
 
-def get_booking(cur, settings, reference, secret):
-    return booking_view(_mine(cur, reference, secret), settings)
+def get_booking(repo, settings, reference, secret):
+    return booking_view(_mine(repo, reference, secret), settings)
 
 
-def _contact(booking):
-    email, phone = booking["email"] or None, booking["phone"] or None
-    if not email and not phone:
-        return None
-    return {"email": email, "phone": phone,
-            "preferred": "email" if email else "sms",
-            "safe_channel_only": False}
-
-
-def notification_facts(cur, settings, booking_id, with_calendar=False):
+def notification_facts(repo, settings, booking_id, with_calendar=False):
     """The facts a message about this booking needs, for the notification
     service to fetch when the event arrives (events carry only ids). `manage_path`
     holds the booking's secret: it goes only to the person's own address."""
-    booking = store.booking_by_id(cur, booking_id)
+    booking = _by_id(repo, booking_id)
     if booking is None:
         raise BookingNotFound("There is no booking with that id.")
-    setup = Setup.load(cur)
-    office, appt_type = setup.office(booking["office_id"]), setup.type(booking["type_id"])
-    facts = {"contact": _contact(booking), "reference": booking["reference"],
-             "status": booking["status"], "type_name": appt_type.name,
+    setup = Setup.load(repo)
+    office, appt_type = setup.office(booking.office_id), setup.type(booking.type_id)
+    facts = {"contact": booking.contact(), "reference": booking.reference,
+             "status": booking.status, "type_name": appt_type.name,
              "office_name": office.name, "office_address": office.address,
-             "start": booking["starts_at"].astimezone(dt.timezone.utc).isoformat(),
-             "end": booking["ends_at"].astimezone(dt.timezone.utc).isoformat(),
-             "manage_path": (f"/bookings/manage/{booking['reference']}"
-                             f"?code={_secret(settings, booking['id'])}"),
+             "start": booking.starts_at.astimezone(dt.timezone.utc).isoformat(),
+             "end": booking.ends_at.astimezone(dt.timezone.utc).isoformat(),
+             "manage_path": (f"/bookings/manage/{booking.reference}"
+                             f"?code={_secret(settings, booking.id)}"),
              # a place held for someone on the waiting list, to take it
-             "offer_path": (f"/bookings/offer/{booking['reference']}"
-                            f"?code={_secret(settings, booking['id'])}")}
+             "offer_path": (f"/bookings/offer/{booking.reference}"
+                            f"?code={_secret(settings, booking.id)}")}
     if with_calendar:
         facts["calendar_ics"] = _calendar_file(booking, office, appt_type)
     return facts
@@ -398,45 +362,31 @@ def notification_facts(cur, settings, booking_id, with_calendar=False):
 # -- cancelling and moving ---------------------------------------------------------
 
 
-def _check_change(booking, now, settings, staff_id):
-    if booking["status"] not in ("confirmed", "held"):
-        raise BookingRejected("booking_not_active", "This booking has been cancelled.")
-    # Staff act for a person who phoned or came in, so the cut-off is theirs
-    # to waive; and letting go of a hold never needs it.
-    if not staff_id and booking["status"] == "confirmed":
-        try:
-            window.check_can_change(booking["starts_at"], now, settings.window,
-                                    settings.phone)
-        except window.TooLateToChange as late:
-            raise BookingRejected(late.code, late.reason)
-
-
-def _give_back(cur, settings, booking):
+def _give_back(repo, settings, booking):
     """The booking's place, and its emergency place, go back (its slot is
     locked by the caller)."""
-    store.give_back(cur, booking["slot_id"])
-    if booking["ring_fenced"]:
-        store.give_back_ring_fenced(cur, booking["office_id"],
-                                    booking["starts_at"].astimezone(settings.tz).date())
+    repo.give_back(booking.slot_id)
+    if booking.ring_fenced:
+        repo.give_back_ring_fenced(booking.office_id, booking.day(settings.tz))
 
 
 def cancel(uow, settings, now, reference, secret=None, staff_id=None):
-    cur = uow.cursor
-    booking = _locked_booking(cur, reference, secret, staff_id)
-    if booking["status"] in ("cancelled", "expired"):
+    repo = uow.store
+    booking = _locked_booking(repo, reference, secret, staff_id)
+    if booking.is_over:
         return booking_view(booking, settings)
-    if booking["status"] == "held" and booking["hold_expires_at"] <= now:
-        _end_lapsed_holds(cur, settings, booking["slot_id"], now)
-        return booking_view(store.booking_by_id(cur, booking["id"]), settings)
-    _check_change(booking, now, settings, staff_id)
-    store.set_status(cur, booking["id"], "cancelled", now)
-    store.cancel_reminder(cur, booking["id"], now)
-    if booking["waitlist_id"] and booking["status"] == "held":
-        store.set_waitlist(cur, booking["waitlist_id"], "left")
-    _give_back(cur, settings, booking)
-    _offer_freed_place(uow, settings, now, booking["slot_id"])
-    cancelled = store.booking_by_id(cur, booking["id"])
-    if booking["status"] == "confirmed":
+    if booking.hold_lapsed(now):
+        _end_lapsed_holds(repo, settings, booking.slot_id, now)
+        return booking_view(_by_id(repo, booking.id), settings)
+    decided(booking.change_refused(now, settings.window, settings.phone, bool(staff_id)))
+    repo.set_status(booking.id, "cancelled", now)
+    repo.cancel_reminder(booking.id, now)
+    if booking.waitlist_id and not booking.is_confirmed:
+        repo.set_waitlist(booking.waitlist_id, "left")
+    _give_back(repo, settings, booking)
+    _offer_freed_place(uow, settings, now, booking.slot_id)
+    cancelled = _by_id(repo, booking.id)
+    if booking.is_confirmed:
         uow.publish("BookingCancelled", {**_event(cancelled),
                                          "cancelled_by": staff_id or "resident"},
                     occurred_at=now)
@@ -446,77 +396,72 @@ def cancel(uow, settings, now, reference, secret=None, staff_id=None):
 def reschedule(uow, settings, now, reference, office_id, start, secret=None, staff_id=None):
     """The new place is taken before the old one is given back, in one
     transaction: if the new slot is full nothing changes."""
-    cur = uow.cursor
-    setup = Setup.load(cur)
-    found = _booking(cur, reference, secret, staff_id)
-    slot = _find_slot(setup, settings, office_id, found["type_id"], start)
-    new_id = store.ensure_slot(cur, slot)
+    repo = uow.store
+    setup = Setup.load(repo)
+    found = _booking(repo, reference, secret, staff_id)
+    slot = _find_slot(setup, settings, office_id, found.type_id, start)
+    new_id = repo.ensure_slot(slot)
     # Both capacity rows, lowest id first, then the booking: two people
     # swapping times queue behind each other rather than deadlock.
-    store.lock_slots(cur, new_id, found["slot_id"])
-    store.follow_staffing(cur, new_id, slot.capacity)
-    booking = store.booking_by_id(cur, found["id"], lock=True)
-    if booking["slot_id"] != found["slot_id"]:
-        raise SlotConflict("booking_changed", "Your booking changed while you were "
-                           "choosing. Check it and try again.", alternatives=[])
-    if booking["status"] != "confirmed":
-        raise BookingRejected("booking_not_active", "Only a confirmed booking can be moved.")
-    _check_change(booking, now, settings, staff_id)
-    if slot.start <= now:
-        raise BookingRejected("slot_in_the_past", "That time has passed. Choose another.")
-    if new_id == booking["slot_id"]:
+    repo.lock_slots(new_id, found.slot_id)
+    repo.follow_staffing(new_id, slot.capacity)
+    booking = _by_id(repo, found.id, lock=True)
+    if booking.slot_id != found.slot_id:
+        raise RuleBroken("booking_changed", "Your booking changed while you were "
+                         "choosing. Check it and try again.", conflict=True,
+                         alternatives=[])
+    decided(booking.move_refused(now, settings.window, settings.phone, bool(staff_id)))
+    decided(bookings.slot_passed(slot, now))
+    if new_id == booking.slot_id:
         return booking_view(booking, settings)
-    if not window.accessible(setup.office(office_id), booking["step_free"]):
-        raise BookingRejected("office_not_step_free", "This office does not have "
-                              "step-free access. Choose a step-free office.")
-    case = store.case_by_id(cur, booking["case_id"]) if booking["case_id"] else None
-    allowed = _window_for(setup, setup.type(booking["type_id"]), case, settings,
-                          settings.today(now))
-    _check_in_window(allowed, slot, settings)
-    if not _take_place(cur, settings, new_id, now):
-        raise SlotConflict("slot_full", "That time is now full. Your booking has not "
-                           "changed. Choose another time.",
-                           alternatives=_alternatives(cur, setup, settings, now, slot, case))
+    decided(bookings.not_step_free(setup.office(office_id), booking.step_free))
+    case = Case.from_row(repo.case_by_id(booking.case_id)) if booking.case_id else None
+    allowed = setup.window_for(booking.type_id, case, settings)
+    decided(bookings.outside(allowed, slot, settings.tz))
+    if not _take_place(repo, settings, new_id, now):
+        raise RuleBroken("slot_full", "That time is now full. Your booking has not "
+                         "changed. Choose another time.", conflict=True,
+                         alternatives=_alternatives(repo, setup, settings, now, slot, case))
     new_day = slot.start.astimezone(settings.tz).date()
-    old_day = booking["starts_at"].astimezone(settings.tz).date()
-    if booking["ring_fenced"] and new_day != old_day and not store.take_ring_fenced(
-            cur, slot.office_id, new_day, settings.window.emergency_places_per_office_per_day):
-        raise SlotConflict("emergency_places_taken", "That day's emergency appointments "
-                           "are all taken. Your booking has not changed.", alternatives=[])
-    store.move(cur, booking["id"], new_id, booking["ring_fenced"])
-    store.give_back(cur, booking["slot_id"])
-    if booking["ring_fenced"] and new_day != old_day:
-        store.give_back_ring_fenced(cur, booking["office_id"], old_day)
-    moved = store.booking_by_id(cur, booking["id"])
-    _offer_freed_place(uow, settings, now, booking["slot_id"])
-    due = window.reminder_due_at(moved["starts_at"], now, settings.window)
+    old_day = booking.day(settings.tz)
+    if booking.ring_fenced and new_day != old_day and not repo.take_ring_fenced(
+            slot.office_id, new_day, settings.window.emergency_places_per_office_per_day):
+        raise RuleBroken("emergency_places_taken", "That day's emergency appointments "
+                         "are all taken. Your booking has not changed.", conflict=True,
+                         alternatives=[])
+    repo.move(booking.id, new_id, booking.ring_fenced)
+    repo.give_back(booking.slot_id)
+    if booking.ring_fenced and new_day != old_day:
+        repo.give_back_ring_fenced(booking.office_id, old_day)
+    moved = _by_id(repo, booking.id)
+    _offer_freed_place(uow, settings, now, booking.slot_id)
+    due = window.reminder_due_at(moved.starts_at, now, settings.window)
     if due is None:
-        store.cancel_reminder(cur, booking["id"], now)
+        repo.cancel_reminder(booking.id, now)
     else:
-        store.schedule_reminder(cur, booking["id"], due)
+        repo.schedule_reminder(booking.id, due)
     uow.publish("BookingRescheduled", {
-        **_event(moved), "previous_starts_at": booking["starts_at"].isoformat(),
-        "previous_office_id": booking["office_id"], "sequence": moved["sequence"]},
+        **_event(moved), "previous_starts_at": booking.starts_at.isoformat(),
+        "previous_office_id": booking.office_id, "sequence": moved.sequence},
         occurred_at=now)
     return booking_view(moved, settings)
 
 
-def calendar(cur, settings, reference, secret):
-    booking = _mine(cur, reference, secret)
-    setup = Setup.load(cur)
-    return _calendar_file(booking, setup.office(booking["office_id"]),
-                          setup.type(booking["type_id"]))
+def calendar(repo, settings, reference, secret):
+    booking = _mine(repo, reference, secret)
+    setup = Setup.load(repo)
+    return _calendar_file(booking, setup.office(booking.office_id),
+                          setup.type(booking.type_id))
 
 
 def _calendar_file(booking, office, appt_type):
-    cancelled = booking["status"] in ("cancelled", "expired")
     return calendar_file.booking_ics(
-        uid=f"{booking['id']}@townhall", sequence=booking["sequence"],
-        start=booking["starts_at"], end=booking["ends_at"],
-        summary=f"{appt_type.name} ({booking['reference']})",
+        uid=f"{booking.id}@townhall", sequence=booking.sequence,
+        start=booking.starts_at, end=booking.ends_at,
+        summary=f"{appt_type.name} ({booking.reference})",
         location=f"{office.name}, {office.address}",
-        description=f"Booking reference {booking['reference']}.",
-        method="CANCEL" if cancelled else "REQUEST").decode("utf-8")
+        description=f"Booking reference {booking.reference}.",
+        method="CANCEL" if booking.is_over else "REQUEST").decode("utf-8")
 
 # -- the waiting list ----------------------------------------------------------------
 
@@ -525,36 +470,31 @@ def join_waitlist(uow, settings, now, type_id, case_reference=None, office_id=No
                   step_free=False):
     """Joins the list; the code returned lets the person see and take an
     offer (`waitlist_offer`). A case already waiting keeps its place."""
-    cur = uow.cursor
-    setup = Setup.load(cur)
-    appt_type = setup.type(type_id)
+    repo = uow.store
+    setup = Setup.load(repo)
+    setup.type(type_id)
     if office_id:
         setup.office(office_id)
-    case = _case(cur, case_reference)
-    today = settings.today(now)
-    allowed = _window_for(setup, appt_type, case, settings, today)
-    first_day, last_day = ((max(today, allowed.first_day), allowed.last_day) if allowed
-                           else (today, today + dt.timedelta(days=28)))
-    if first_day > last_day:
-        raise BookingRejected("window_passed", "The time to book this appointment has "
-                              "passed. Call us instead on " + settings.phone + ".")
+    case = _case(repo, case_reference)
+    allowed = setup.window_for(type_id, case, settings)
+    first_day, last_day = decided(bookings.waitlist_window(allowed, settings.today(now),
+                                                           settings.phone))
     code = references.new_code()
-    entry = store.join_waitlist(cur, {"case_id": case["case_id"] if case else None,
-                                      "type_id": type_id, "office_id": office_id,
-                                      "first_day": first_day, "last_day": last_day,
-                                      "step_free": step_free, "joined_at": now,
-                                      "code_sha256": references.code_sha256(code)})
+    entry = repo.join_waitlist({"case_id": case.case_id if case else None,
+                                "type_id": type_id, "office_id": office_id,
+                                "first_day": first_day, "last_day": last_day,
+                                "step_free": step_free, "joined_at": now,
+                                "code_sha256": references.code_sha256(code)})
     if entry is None:
-        raise BookingRejected("already_waiting", "Your case is already on the waiting "
-                              "list. We will tell you when a place comes free.")
+        raise bookings.already_waiting()
     return {"waitlist_id": entry["id"], "status": entry["status"], "code": code,
             "first_day": first_day.isoformat(), "last_day": last_day.isoformat()}
 
 
-def waitlist_offer(cur, settings, now, waitlist_id, code):
+def waitlist_offer(repo, settings, now, waitlist_id, code):
     """Where the person stands on the list; with an offer, the held place's
     reference and secret, to confirm it like any hold."""
-    entry = store.waitlist_by_code(cur, waitlist_id, references.code_sha256(code))
+    entry = repo.waitlist_by_code(waitlist_id, references.code_sha256(code))
     if entry is None:
         raise BookingNotFound("We could not find a waiting list place with that number "
                               "and code.")
@@ -562,8 +502,8 @@ def waitlist_offer(cur, settings, now, waitlist_id, code):
             "first_day": entry["first_day"].isoformat(),
             "last_day": entry["last_day"].isoformat(), "offer": None}
     if entry["status"] == "offered" and entry["offered_booking_id"]:
-        held = store.booking_by_id(cur, entry["offered_booking_id"])
-        if held["status"] == "held" and held["hold_expires_at"] > now:
+        held = _by_id(repo, entry["offered_booking_id"])
+        if held.is_live_hold(now):
             view["offer"] = _with_secret(held, settings)
     return view
 
@@ -573,75 +513,75 @@ def _offer_freed_place(uow, settings, now, slot_id, attempts=5):
     waiting who can take it, and tell them (WaitlistOfferMade). An entry that
     cannot take it (say, the case booked elsewhere) is passed over; nothing
     here can undo the change that freed the place."""
-    cur = uow.cursor
-    row = store.lock_slot(cur, slot_id)
+    repo = uow.store
+    row = repo.lock_slot(slot_id)
     if row["starts_at"] <= now or row["taken"] >= row["capacity"]:
         return None
-    setup = Setup.load(cur)
+    setup = Setup.load(repo)
     office = setup.offices.get(row["office_id"])
     if office is None:
         return None
     day = row["starts_at"].astimezone(settings.tz).date()
     passed_over = []
     for _ in range(attempts):
-        entry = store.first_waiting(cur, row["type_id"], row["office_id"], day,
-                                    office.step_free, passed_over)
+        entry = repo.first_waiting(row["type_id"], row["office_id"], day,
+                                   office.step_free, passed_over)
         if entry is None:
             return None
-        store.savepoint(cur, "offer")
+        repo.savepoint("offer")
         try:
             slot = _find_slot(setup, settings, row["office_id"], row["type_id"],
                               row["starts_at"])
-            case = store.case_by_id(cur, entry["case_id"]) if entry["case_id"] else None
-            if case is not None and store.live_booking_for_case(cur, case["case_id"]):
-                raise _already_booked()
-            allowed = _window_for(setup, setup.type(row["type_id"]), case, settings,
-                                  settings.today(now))
-            booking = _hold(uow, settings, now, setup, slot, case, allowed,
+            case = Case.from_row(repo.case_by_id(entry["case_id"])) if entry["case_id"] \
+                else None
+            if case is not None and repo.live_booking_for_case(case.case_id):
+                raise bookings.already_booked()
+            allowed = setup.window_for(row["type_id"], case, settings)
+            booking = _hold(repo, settings, now, setup, slot, case, allowed,
                             entry["step_free"], "waitlist", None, waitlist_id=entry["id"])
-        except (BookingRejected, SlotConflict, SlotNotFound, psycopg2.Error):
-            store.rollback_to(cur, "offer")
-            store.set_waitlist(cur, entry["id"], "left")
+        except (RuleBroken, SlotNotFound, psycopg2.Error):
+            repo.rollback_to("offer")
+            repo.set_waitlist(entry["id"], "left")
             passed_over.append(entry["id"])
             continue
-        store.release(cur, "offer")
-        store.set_waitlist(cur, entry["id"], "offered", booking["id"])
+        repo.release("offer")
+        repo.set_waitlist(entry["id"], "offered", booking.id)
         uow.publish("WaitlistOfferMade", {
-            "waitlist_id": entry["id"], "hold_id": str(booking["id"]),
-            "reference": booking["reference"], "type_id": row["type_id"],
+            "waitlist_id": entry["id"], "hold_id": str(booking.id),
+            "reference": booking.reference, "type_id": row["type_id"],
             "office_id": row["office_id"], "starts_at": row["starts_at"].isoformat(),
-            "expires_at": booking["hold_expires_at"].isoformat(),
+            "expires_at": booking.hold_expires_at.isoformat(),
             "case_id": _iso(entry["case_id"])}, occurred_at=now)
-        return booking["id"]
+        return booking.id
     return None
 
 # -- scheduled work ------------------------------------------------------------------
 
 
-def slots_with_lapsed_holds(cur, now, limit=SWEEP_BATCH):
-    return store.slots_with_lapsed_holds(cur, now, limit)
+def slots_with_lapsed_holds(repo, now, limit=SWEEP_BATCH):
+    return repo.slots_with_lapsed_holds(now, limit)
 
 
 def expire_holds_in_slot(uow, settings, now, slot_id):
     """One slot's lapsed holds end and give their places back; a freed place
     goes to the next person waiting. One slot per transaction keeps locks
     short and never held two at a time."""
-    cur = uow.cursor
-    store.lock_slot(cur, slot_id)
-    freed = _end_lapsed_holds(cur, settings, slot_id, now)
+    repo = uow.store
+    repo.lock_slot(slot_id)
+    freed = _end_lapsed_holds(repo, settings, slot_id, now)
     if freed:
         _offer_freed_place(uow, settings, now, slot_id)
     return freed
 
 
 def send_reminders(uow, now, limit=SWEEP_BATCH):
-    cur = uow.cursor
+    repo = uow.store
     sent = 0
-    for booking in store.due_reminders(cur, now, limit):
-        if booking["status"] == "confirmed":
+    for booking in map(Booking.from_row, repo.due_reminders(now, limit)):
+        if booking.is_confirmed:
             uow.publish("BookingReminderDue", _event(booking), occurred_at=now)
             sent += 1
-        store.mark_reminder_sent(cur, booking["id"], now)
+        repo.mark_reminder_sent(booking.id, now)
     return sent
 
 # -- cases, from housing ---------------------------------------------------------------
@@ -650,7 +590,7 @@ def send_reminders(uow, now, limit=SWEEP_BATCH):
 def record_case(uow, settings, data):
     """`data`: CaseTriaged as its contract loads it (dates and ids parsed)."""
     triaged_at = data["triaged_at"]
-    store.record_case(uow.cursor, {
+    uow.store.record_case({
         "case_id": data["case_id"], "reference": data["reference"],
         "urgency": data["urgency"], "appointment_type": data.get("appointment_type"),
         "triaged_on": triaged_at.astimezone(settings.tz).date(), "triaged_at": triaged_at})
@@ -658,21 +598,29 @@ def record_case(uow, settings, data):
 # -- staff -------------------------------------------------------------------------------
 
 
-def office_day(cur, settings, office_id, day):
+def office_day(repo, settings, office_id, day):
     """The office's confirmed bookings for a day, with the needs staff must
     prepare for (step-free access, an interpreter and the language)."""
     start = dt.datetime.combine(day, dt.time(0), settings.tz)
-    rows = store.bookings_for_office_day(cur, office_id, start, start + dt.timedelta(days=1))
-    return {"bookings": [{**booking_view(r, settings), "name": r["name"]} for r in rows]}
+    found = map(Booking.from_row, repo.bookings_for_office_day(
+        office_id, start, start + dt.timedelta(days=1)))
+    return {"bookings": [{**booking_view(b, settings), "name": b.name} for b in found]}
+
+
+def save_office(uow, office):
+    uow.store.upsert_office(office)
+
+
+def save_appointment_type(uow, appointment_type):
+    uow.store.upsert_type(appointment_type)
 
 
 def save_adviser(uow, adviser):
-    cur = uow.cursor
-    if adviser["office_id"] not in Setup.load(cur).offices:
+    if adviser["office_id"] not in Setup.load(uow.store).offices:
         raise ValidationError({"office_id": ["There is no office with that id."]})
-    store.upsert_adviser(cur, adviser)
+    uow.store.upsert_adviser(adviser)
 
 
-def setup_view(cur):
-    return {"offices": store.offices(cur), "types": store.appointment_types(cur),
-            "advisers": store.advisers(cur)}
+def setup_view(repo):
+    return {"offices": repo.offices(), "types": repo.appointment_types(),
+            "advisers": repo.advisers()}

@@ -3,34 +3,23 @@ and reminders; and what each triaged housing case may book.
 
 nameko entrypoints only: parse, call the use case in app.py, return.
 """
-from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
-
-from services.bookings import app, schemas, store
+from services.bookings import app, errors, schemas, store
 from services.bookings.contract import CATALOGUE
 from services.bookings.settings import BookingsSettings
 from services.housing.contract import CATALOGUE as HOUSING_EVENTS
 from services.kit import base
 from services.kit.inbox import idempotent
 from services.kit.messaging import event_handler
-from services.kit.providers import Clock, DatabaseProvider, IdempotencyKey, config_timer
-
-
-class Settings(DependencyProvider):
-    """BookingsSettings from the config (TIMEZONE, HOLD_MINUTES, ...)."""
-
-    def setup(self):
-        self.settings = BookingsSettings.from_config(self.container.config)
-
-    def get_dependency(self, worker_ctx):
-        return self.settings
+from services.kit.providers import (Clock, DatabaseProvider, IdempotencyKey,
+                                    SettingsProvider, config_timer, rpc)
 
 
 class BookingsService(base.ServiceBase):
     name = "bookings"
+    rule_error = staticmethod(errors.remote)
 
-    db = DatabaseProvider(CATALOGUE)
-    settings = Settings()
+    db = DatabaseProvider(CATALOGUE, store)
+    settings = SettingsProvider(BookingsSettings)
     clock = Clock()
     idempotency_key = IdempotencyKey()
 
@@ -43,8 +32,8 @@ class BookingsService(base.ServiceBase):
         args = schemas.load(schemas.Search, type_id=type_id, first_day=first_day,
                             last_day=last_day, office_id=office_id, step_free=step_free,
                             case_reference=case_reference)
-        with self.db.read() as cur:
-            return app.search(cur, self.settings, self.clock(), **args)
+        with self.db.reading() as repo:
+            return app.search(repo, self.settings, self.clock(), **args)
 
     @rpc
     def hold(self, office_id, type_id, start, case_reference=None, step_free=False,
@@ -68,8 +57,8 @@ class BookingsService(base.ServiceBase):
     @rpc
     def get_booking(self, reference, secret):
         args = schemas.load(schemas.Mine, reference=reference, secret=secret)
-        with self.db.read() as cur:
-            return app.get_booking(cur, self.settings, args["reference"], args["secret"])
+        with self.db.reading() as repo:
+            return app.get_booking(repo, self.settings, args["reference"], args["secret"])
 
     @rpc
     def cancel(self, reference, secret=None, staff_id=None):
@@ -88,14 +77,14 @@ class BookingsService(base.ServiceBase):
     @rpc
     def calendar(self, reference, secret):
         args = schemas.load(schemas.Mine, reference=reference, secret=secret)
-        with self.db.read() as cur:
-            return app.calendar(cur, self.settings, args["reference"], args["secret"])
+        with self.db.reading() as repo:
+            return app.calendar(repo, self.settings, args["reference"], args["secret"])
 
     @rpc
     def waitlist_offer(self, waitlist_id, code):
         args = schemas.load(schemas.WaitlistOffer, waitlist_id=waitlist_id, code=code)
-        with self.db.read() as cur:
-            return app.waitlist_offer(cur, self.settings, self.clock(), **args)
+        with self.db.reading() as repo:
+            return app.waitlist_offer(repo, self.settings, self.clock(), **args)
 
     @rpc
     def join_waitlist(self, type_id, case_reference=None, office_id=None, step_free=False):
@@ -113,31 +102,31 @@ class BookingsService(base.ServiceBase):
         `with_calendar` adds the booking's calendar file."""
         args = schemas.load(schemas.NotificationFacts, booking_id=booking_id,
                             with_calendar=with_calendar)
-        with self.db.read() as cur:
-            return app.notification_facts(cur, self.settings, **args)
+        with self.db.reading() as repo:
+            return app.notification_facts(repo, self.settings, **args)
 
     # -- staff and supervisors --------------------------------------------------------
     @rpc
     def office_day(self, office_id, day):
         args = schemas.load(schemas.OfficeDay, office_id=office_id, day=day)
-        with self.db.read() as cur:
-            return app.office_day(cur, self.settings, **args)
+        with self.db.reading() as repo:
+            return app.office_day(repo, self.settings, **args)
 
     @rpc
     def setup(self):
-        with self.db.read() as cur:
-            return app.setup_view(cur)
+        with self.db.reading() as repo:
+            return app.setup_view(repo)
 
     @rpc
     def save_office(self, office):
         with self.db.transaction() as uow:
-            store.upsert_office(uow.cursor, schemas.load(schemas.Office, **office))
+            app.save_office(uow, schemas.load(schemas.Office, **office))
 
     @rpc
     def save_appointment_type(self, appointment_type):
         with self.db.transaction() as uow:
-            store.upsert_type(uow.cursor, schemas.load(schemas.AppointmentType,
-                                                       **appointment_type))
+            app.save_appointment_type(uow, schemas.load(schemas.AppointmentType,
+                                                        **appointment_type))
 
     @rpc
     def save_adviser(self, adviser):
@@ -156,8 +145,8 @@ class BookingsService(base.ServiceBase):
     def expire_holds(self):
         """Lapsed holds give their places back, one slot per transaction."""
         now = self.clock()
-        with self.db.read() as cur:
-            slot_ids = app.slots_with_lapsed_holds(cur, now)
+        with self.db.reading() as repo:
+            slot_ids = app.slots_with_lapsed_holds(repo, now)
         freed = 0
         for slot_id in slot_ids:
             with self.db.transaction() as uow:

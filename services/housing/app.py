@@ -1,18 +1,19 @@
 """Housing use cases: triage drafts, cases, the caseworker's record, clocks.
 
-Each function takes a unit of work (or a read cursor), the settings and
-"now", calls the domain for every decision and the store for every row.
+Each function takes a unit of work (or a read's store), the settings and
+"now", calls the domain (Case) for every decision and the store the unit of
+work hands out (`uow.store`) for every row. A refusal is a RuleBroken.
 """
 import datetime as dt
 import uuid
 
 from marshmallow import ValidationError
 
-from services.housing import store
 from services.housing.domain import cases, clocks, questionnaire, triage
-from services.housing.errors import (AssignmentConflict, AuditForbidden, CaseNotFound,
-                                     CaseRejected, StepNotFound, TriageNotFound)
+from services.housing.domain.cases import Case
+from services.housing.errors import AuditForbidden, CaseNotFound, StepNotFound, TriageNotFound
 from services.kit import references
+from services.kit.rules import RuleBroken, decided
 from services.kit.workdays import working_calendar
 
 REFERENCE_ATTEMPTS = 8
@@ -61,12 +62,12 @@ def start_triage(uow, settings, forms, now):
     draft = {"id": uuid.uuid4(), "code_sha256": references.code_sha256(code),
              "questionnaire_version": forms.current.version, "answers": {},
              "created_at": now, "expires_at": now + dt.timedelta(days=settings.draft_days)}
-    store.insert_draft(uow.cursor, draft)
+    uow.store.insert_draft(draft)
     return {"code": code, "triage": _triage_view(forms.current, draft)}
 
 
-def _draft(cur, code, now, lock=False):
-    draft = store.draft_by_code(cur, references.code_sha256(code), now, lock)
+def _draft(repo, code, now, lock=False):
+    draft = repo.draft_by_code(references.code_sha256(code), now, lock)
     if draft is None:
         raise TriageNotFound("We could not find a saved form with that code. Check the "
                              "code, or start again if it has expired.")
@@ -84,16 +85,16 @@ def _triage_view(form, draft):
             "expires_at": _iso(draft["expires_at"])}
 
 
-def get_triage(cur, forms, now, code):
-    draft = _draft(cur, code, now)
+def get_triage(repo, forms, now, code):
+    draft = _draft(repo, code, now)
     return _triage_view(forms.get(draft["questionnaire_version"]), draft)
 
 
 def answer_triage(uow, settings, forms, now, code, question_id, value):
-    draft = _draft(uow.cursor, code, now, lock=True)
+    draft = _draft(uow.store, code, now, lock=True)
     if draft["case_id"] is not None:
-        raise CaseRejected("already_submitted",
-                           "This form has been sent. Use your case reference to check it.")
+        raise RuleBroken("already_submitted",
+                         "This form has been sent. Use your case reference to check it.")
     form = forms.get(draft["questionnaire_version"])
     answers = form.relevant(draft["answers"])
     try:
@@ -107,16 +108,16 @@ def answer_triage(uow, settings, forms, now, code, question_id, value):
     # Answers that no longer apply (a changed earlier answer) are not kept.
     draft["answers"] = form.relevant(answers)
     draft["expires_at"] = now + dt.timedelta(days=settings.draft_days)
-    store.save_answers(uow.cursor, draft["id"], draft["answers"], now, draft["expires_at"])
+    uow.store.save_answers(draft["id"], draft["answers"], now, draft["expires_at"])
     return _triage_view(form, draft)
 
 
 def submit_triage(uow, settings, forms, now, code):
-    cur = uow.cursor
-    draft = _draft(cur, code, now, lock=True)
+    repo = uow.store
+    draft = _draft(repo, code, now, lock=True)
     if draft["case_id"] is not None:
-        case = store.case_by_id(cur, draft["case_id"])
-        return {"created": False, "secret": _case_secret(settings, case["id"]),
+        case = _case(repo, draft["case_id"])
+        return {"created": False, "secret": _case_secret(settings, case.id),
                 "case": status_view(case)}
     form = forms.get(draft["questionnaire_version"])
     answers = form.relevant(draft["answers"])
@@ -136,12 +137,12 @@ def submit_triage(uow, settings, forms, now, code):
             "respond_by": outcome.respond_by, "triaged_at": now}
     for _ in range(REFERENCE_ATTEMPTS):
         case["reference"] = references.new_reference(cases.REFERENCE_PREFIX)
-        if store.insert_case(cur, case):
+        if repo.insert_case(case):
             break
     else:
         raise RuntimeError("could not allocate a free case reference")
-    store.schedule_clocks(cur, case_id, clocks.schedule(outcome, now, settings.clocks))
-    store.mark_draft_submitted(cur, draft["id"], case_id, now)
+    repo.schedule_clocks(case_id, clocks.schedule(outcome, now, settings.clocks))
+    repo.mark_draft_submitted(draft["id"], case_id, now)
     uow.publish("CaseTriaged", {
         "case_id": str(case_id), "reference": case["reference"], "route": case["route"],
         "urgency": outcome.urgency, "duty": outcome.duty,
@@ -151,8 +152,7 @@ def submit_triage(uow, settings, forms, now, code):
         "appointment_type": outcome.appointment_type,
         "questionnaire_version": form.version, "triaged_at": now.isoformat(),
     }, occurred_at=now)
-    stored = {**case, "status": "open", "assigned_to": None, "closed_outcome": None}
-    return {"created": True, "secret": secret, "case": status_view(stored)}
+    return {"created": True, "secret": secret, "case": status_view(Case.from_row(case))}
 
 
 def _case_secret(settings, case_id):
@@ -161,17 +161,11 @@ def _case_secret(settings, case_id):
 # -- what the person sees -----------------------------------------------------------
 
 
-def _status(case):
-    if case["status"] == cases.CLOSED:
-        return cases.CLOSED
-    return cases.ASSIGNED if case["assigned_to"] else cases.OPEN
-
-
 def status_view(case):
-    outcome = case["outcome"]
+    outcome = case.outcome
     return {
-        "reference": case["reference"], "status": _status(case),
-        "triaged_at": _iso(case["triaged_at"]), "urgency": outcome["urgency"],
+        "reference": case.reference, "status": case.shown_status,
+        "triaged_at": _iso(case.triaged_at), "urgency": outcome["urgency"],
         "duty": outcome["duty"], "priority_need": list(outcome["priority_need"]),
         "reason_to_believe": outcome["reason_to_believe"],
         "key_dates": {"notice_expires_on": outcome.get("notice_expires_on"),
@@ -179,14 +173,14 @@ def status_view(case):
                       "respond_by": outcome["respond_by"]},
         "next_step": outcome["next_step"], "reasons": outcome["reasons"],
         "appointment_type": outcome.get("appointment_type"),
-        "closed_outcome": case.get("closed_outcome"),
+        "closed_outcome": case.closed_outcome,
     }
 
 
-def case_status(cur, reference, secret):
+def case_status(repo, reference, secret):
     normalised = references.normalise(reference)
-    case = store.case_by_reference(cur, normalised) if normalised else None
-    if not references.code_matches(secret, case["secret_sha256"] if case else None):
+    case = Case.from_row(repo.case_by_reference(normalised) if normalised else None)
+    if not references.code_matches(secret, case.secret_sha256 if case else None):
         raise CaseNotFound("We could not find a case with that reference and code. "
                            "Check both and try again.")
     return status_view(case)
@@ -194,30 +188,14 @@ def case_status(cur, reference, secret):
 # -- the notification service ----------------------------------------------------
 
 
-def _contact(case):
-    """Where the person said we may message them, or None. A phone-call
-    preference means no messages; at risk of violence, only that channel."""
-    answers = case["answers"]
-    if case["anonymised_at"] is not None or not answers:
-        return None
-    channel = answers.get("contact_channel")
-    email = answers.get("contact_email") or None
-    phone = answers.get("contact_phone") or None
-    if channel in (None, "none") or (not email and not phone):
-        return None
-    return {"email": email, "phone": phone,
-            "preferred": channel if channel in ("email", "sms") else "none",
-            "safe_channel_only": answers.get("risk_of_violence") == "yes"}
-
-
-def notification_facts(cur, settings, case_id):
+def notification_facts(repo, settings, case_id):
     """The facts a message about this case needs, for the notification
     service to fetch when the event arrives (events carry only ids): no notes and no
     other answers."""
-    case = _case(cur, case_id)
-    next_step = case["outcome"]["next_step"]
-    return {"contact": _contact(case), "reference": case["reference"],
-            "urgency": case["urgency"], "respond_by": _iso(case["respond_by"]),
+    case = _case(repo, case_id)
+    next_step = case.outcome["next_step"]
+    return {"contact": case.contact(), "reference": case.reference,
+            "urgency": case.urgency, "respond_by": _iso(case.respond_by),
             "next_step_title": next_step.get("title"), "next_step_text": next_step.get("text"),
             "phone": next_step.get("phone") or settings.triage.emergency_phone,
             "status_path": "/housing/case"}
@@ -226,12 +204,12 @@ def notification_facts(cur, settings, case_id):
 
 
 def queue_item(case):
-    return {"case_id": str(case["case_id"]), "reference": case["reference"],
-            "urgency": case["urgency"], "duty": case["duty"],
-            "priority_need": list(case["priority_need"]),
-            "respond_by": _iso(case["respond_by"]), "triaged_at": _iso(case["triaged_at"]),
-            "status": _status(case), "assigned_to": case["assigned_to"],
-            "escalations": list(case["escalations"]), "route": case["route"]}
+    return {"case_id": str(case.id), "reference": case.reference,
+            "urgency": case.urgency, "duty": case.duty,
+            "priority_need": list(case.priority_need),
+            "respond_by": _iso(case.respond_by), "triaged_at": _iso(case.triaged_at),
+            "status": case.shown_status, "assigned_to": case.assigned_to,
+            "escalations": list(case.escalations), "route": case.route}
 
 
 QUEUE_COUNT_CAP = 1000
@@ -240,122 +218,109 @@ QUEUE_COUNT_CAP = 1000
 def list_queue(uow, now, staff_id, role, urgency=None, duty=None, status="open",
                limit=50, offset=0):
     rank = triage.urgency_rank(urgency) if urgency else None
-    rows, total = store.queue(uow.cursor, staff_id, rank, duty, status, limit, offset,
-                              QUEUE_COUNT_CAP)
-    store.audit(uow.cursor, staff_id, role, None, "list_queue", None, now)
+    rows, total = uow.store.queue(staff_id, rank, duty, status, limit, offset,
+                                  QUEUE_COUNT_CAP)
+    uow.store.audit(staff_id, role, None, "list_queue", None, now)
     # Past the cap the page says "more than 1,000": filters narrow it down.
-    return {"cases": [queue_item(r) for r in rows], "total": min(total, QUEUE_COUNT_CAP),
+    return {"cases": [queue_item(Case.from_row(r)) for r in rows], "total": min(total, QUEUE_COUNT_CAP),
             "more_than_total": total > QUEUE_COUNT_CAP}
 
 
-def _case(cur, case_id, lock=False):
-    case = store.case_by_id(cur, case_id, lock)
+def _case(repo, case_id, lock=False):
+    case = Case.from_row(repo.case_by_id(case_id, lock))
     if case is None:
         raise CaseNotFound("There is no case with that id.")
     return case
 
 
 def get_case(uow, forms, now, staff_id, role, case_id, reason=None):
-    cur = uow.cursor
-    case = _case(cur, case_id)
-    store.audit(cur, staff_id, role, case_id, "view_case", reason, now)
+    repo = uow.store
+    case = _case(repo, case_id)
+    repo.audit(staff_id, role, case_id, "view_case", reason, now)
     answers = []
-    if case["answers"] is not None:
-        form = forms.get(case["questionnaire_version"])
+    if case.answers is not None:
+        form = forms.get(case.questionnaire_version)
         answers = [{"question_id": q.id, "summary": q.summary,
-                    "value": case["answers"].get(q.id)}
-                   for q in form.asked(case["answers"]) if q.id in case["answers"]]
+                    "value": case.answers.get(q.id)}
+                   for q in form.asked(case.answers) if q.id in case.answers]
     return {**queue_item(case),
-            "questionnaire_version": case["questionnaire_version"],
-            "answers": answers, "anonymised": case["anonymised_at"] is not None,
+            "questionnaire_version": case.questionnaire_version,
+            "answers": answers, "anonymised": case.is_anonymised,
             "outcome": status_view(case),
-            "notes": [_plain(n) for n in store.notes(cur, case_id)],
-            "plan": [_plain(s) for s in store.plan(cur, case_id)],
-            "clocks": [_plain(c) for c in store.clocks_of(cur, case_id)],
-            "closed_outcome": case["closed_outcome"], "closed_at": _iso(case["closed_at"])}
+            "notes": [_plain(n) for n in repo.notes(case_id)],
+            "plan": [_plain(s) for s in repo.plan(case_id)],
+            "clocks": [_plain(c) for c in repo.clocks_of(case_id)],
+            "closed_outcome": case.closed_outcome, "closed_at": _iso(case.closed_at)}
 
 
 def assign_case(uow, now, staff_id, role, case_id, take_over=False):
-    cur = uow.cursor
-    case = _case(cur, case_id, lock=True)
-    try:
-        change = cases.assign(case["status"], case["assigned_to"], staff_id, take_over)
-    except cases.AlreadyAssigned:
-        raise AssignmentConflict(
-            "already_assigned", "Another caseworker has this case. Take it over to "
-            "assign it to yourself.")
-    except cases.CaseClosed:
-        raise CaseRejected("case_closed", "This case is closed.")
+    repo = uow.store
+    case = _case(repo, case_id, lock=True)
+    change = decided(case.assign(staff_id, take_over))
     if change.changed:
-        store.assign(cur, case_id, staff_id, now)
+        repo.assign(case_id, staff_id, now)
         # Nobody waits unassigned any more: those clocks can never fire.
-        store.cancel_clocks(cur, case_id, now, ["respond_by_passed", "emergency_unassigned"])
-        store.audit(cur, staff_id, role, case_id,
-                    "take_over" if change.previous else "assign", None, now)
+        repo.cancel_clocks(case_id, now, ["respond_by_passed", "emergency_unassigned"])
+        repo.audit(staff_id, role, case_id,
+                   "take_over" if change.previous else "assign", None, now)
         uow.publish("CaseAssigned", {
-            "case_id": str(case_id), "reference": case["reference"],
+            "case_id": str(case_id), "reference": case.reference,
             "caseworker_id": staff_id, "previous_caseworker_id": change.previous,
             "assigned_at": now.isoformat()}, occurred_at=now)
-    return queue_item(_case(cur, case_id))
+    return queue_item(_case(repo, case_id))
 
 
 def add_note(uow, now, staff_id, role, case_id, text):
-    cur = uow.cursor
-    if _case(cur, case_id)["anonymised_at"] is not None:
-        raise CaseRejected("case_anonymised", "This case has been anonymised: nothing more "
-                           "can be added to it.")
-    note = store.add_note(cur, case_id, staff_id, text, now)
-    store.audit(cur, staff_id, role, case_id, "add_note", None, now)
+    repo = uow.store
+    decided(_case(repo, case_id).note_refused())
+    note = repo.add_note(case_id, staff_id, text, now)
+    repo.audit(staff_id, role, case_id, "add_note", None, now)
     return _plain(note)
 
 
 def add_plan_step(uow, now, staff_id, role, case_id, party, text, due_on=None):
-    cur = uow.cursor
-    case = _case(cur, case_id)
-    if case["status"] == "closed":
-        raise CaseRejected("case_closed", "This case is closed.")
-    step = store.add_plan_step(cur, case_id, party, text, due_on, staff_id, now)
-    store.audit(cur, staff_id, role, case_id, "add_plan_step", None, now)
+    repo = uow.store
+    decided(_case(repo, case_id).plan_step_refused())
+    step = repo.add_plan_step(case_id, party, text, due_on, staff_id, now)
+    repo.audit(staff_id, role, case_id, "add_plan_step", None, now)
     return _plain(step)
 
 
 def complete_plan_step(uow, now, staff_id, role, case_id, step_id):
-    cur = uow.cursor
-    _case(cur, case_id)
-    step = store.complete_plan_step(cur, case_id, step_id, now)
+    repo = uow.store
+    _case(repo, case_id)
+    step = repo.complete_plan_step(case_id, step_id, now)
     if step is None:
         raise StepNotFound("This case has no plan step with that id.")
-    store.audit(cur, staff_id, role, case_id, "complete_plan_step", None, now)
+    repo.audit(staff_id, role, case_id, "complete_plan_step", None, now)
     return _plain(step)
 
 
 def close_case(uow, now, staff_id, role, case_id, outcome, note=None):
-    cur = uow.cursor
-    case = _case(cur, case_id, lock=True)
-    try:
-        cases.check_close(case["status"], outcome)
-    except cases.CaseClosed:
-        raise CaseRejected("case_closed", "This case is already closed.")
-    except cases.UnknownOutcome:
-        raise ValidationError({"outcome": ["Choose an outcome from the list."]})
-    store.close(cur, case_id, outcome, now)
-    store.cancel_clocks(cur, case_id, now)
+    repo = uow.store
+    case = _case(repo, case_id, lock=True)
+    refused = case.close_refused(outcome)
+    if refused is not None and refused.code == "unknown_outcome":
+        raise ValidationError({"outcome": [refused.reason]})
+    decided(refused)
+    repo.close(case_id, outcome, now)
+    repo.cancel_clocks(case_id, now)
     if note:
-        store.add_note(cur, case_id, staff_id, note, now)
-    store.audit(cur, staff_id, role, case_id, "close", None, now)
+        repo.add_note(case_id, staff_id, note, now)
+    repo.audit(staff_id, role, case_id, "close", None, now)
     uow.publish("CaseClosed", {
-        "case_id": str(case_id), "reference": case["reference"], "outcome": outcome,
-        "duty": case["duty"], "closed_by": staff_id, "closed_at": now.isoformat()},
+        "case_id": str(case_id), "reference": case.reference, "outcome": outcome,
+        "duty": case.duty, "closed_by": staff_id, "closed_at": now.isoformat()},
         occurred_at=now)
-    return queue_item(_case(cur, case_id))
+    return queue_item(_case(repo, case_id))
 
 
 def read_audit(uow, now, staff_id, role, case_id=None, limit=100):
     if role != SUPERVISOR:
         raise AuditForbidden("Only supervisors can read the audit log.")
-    cur = uow.cursor
-    entries = store.audit_entries(cur, case_id, limit)
-    store.audit(cur, staff_id, role, case_id, "read_audit", None, now)
+    repo = uow.store
+    entries = repo.audit_entries(case_id, limit)
+    repo.audit(staff_id, role, case_id, "read_audit", None, now)
     return {"entries": [_plain(e) for e in entries]}
 
 # -- scheduled work ----------------------------------------------------------------
@@ -364,9 +329,9 @@ def read_audit(uow, now, staff_id, role, case_id=None, limit=100):
 def fire_due_clocks(uow, now, limit=CLOCK_BATCH):
     """Each due clock fires once (CaseEscalated) or, if it no longer
     applies, is cancelled. Row locks keep two instances off the same clock."""
-    cur = uow.cursor
+    repo = uow.store
     fired = 0
-    for due in store.due_clocks(cur, now, limit):
+    for due in repo.due_clocks(now, limit):
         if clocks.should_fire(due["kind"], due["status"], due["assigned_to"]):
             uow.publish("CaseEscalated", {
                 "case_id": str(due["case_id"]), "reference": due["reference"],
@@ -374,10 +339,10 @@ def fire_due_clocks(uow, now, limit=CLOCK_BATCH):
                 "escalate_to": clocks.escalate_to(due["kind"], due["assigned_to"]),
                 "caseworker_id": due["assigned_to"], "urgency": due["urgency"]},
                 occurred_at=now)
-            store.mark_clock(cur, due["case_id"], due["kind"], now, fired=True)
+            repo.mark_clock(due["case_id"], due["kind"], now, fired=True)
             fired += 1
         else:
-            store.mark_clock(cur, due["case_id"], due["kind"], now, fired=False)
+            repo.mark_clock(due["case_id"], due["kind"], now, fired=False)
     return fired
 
 
@@ -396,13 +361,13 @@ def _outcome_codes(outcome):
 
 
 def anonymise_closed_cases(uow, settings, now, limit=ANONYMISE_BATCH):
-    cur = uow.cursor
+    repo = uow.store
     closed_before = now - dt.timedelta(days=settings.retention_days)
     done = 0
-    for case in store.cases_to_anonymise(cur, closed_before, limit):
-        store.anonymise(cur, case["id"],
-                        cases.retained_for_statistics(case["answers"] or {}, case["outcome"]),
-                        _outcome_codes(case["outcome"]), now)
+    for case in repo.cases_to_anonymise(closed_before, limit):
+        repo.anonymise(case["id"],
+                       cases.retained_for_statistics(case["answers"] or {}, case["outcome"]),
+                       _outcome_codes(case["outcome"]), now)
         done += 1
-    store.delete_expired_drafts(cur, now)
+    repo.delete_expired_drafts(now)
     return done

@@ -8,7 +8,7 @@ import uuid
 
 import psycopg2
 
-from services.housing import app
+from services.housing import app, store
 from services.housing.contract import CATALOGUE
 from services.housing.settings import HousingSettings
 from services.kit import config, migrate
@@ -60,7 +60,7 @@ def _triage(uow_for, settings, forms, now, answers):
     view = None
     while True:
         with uow_for() as uow:
-            view = view or app.get_triage(uow.cursor, forms, now, code)
+            view = view or app.get_triage(uow.store, forms, now, code)
             question = view["next_question"]
             if question is None:
                 return app.submit_triage(uow, settings, forms, now, code)
@@ -88,7 +88,8 @@ def main(url=None):
     pool = Pool(url, keep=1, maxconn=1, application_name="housing-seed")
     try:
         def uow_for():
-            return unit_of_work(pool, CATALOGUE, correlation_id=str(uuid.uuid4()))
+            return unit_of_work(pool, CATALOGUE, correlation_id=str(uuid.uuid4()),
+                                store=store)
 
         sets = demo_answer_sets(settings.today(now))
         for answers in sets:

@@ -3,70 +3,73 @@
 nameko entrypoints only: parse, call the use case in app.py, return.
 """
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 
-from services.housing import app, schemas
+from services.housing import app, errors, schemas, store
 from services.housing.contract import CATALOGUE
 from services.housing.settings import HousingSettings
 from services.kit import base
-from services.kit.providers import Clock, DatabaseProvider, config_timer
+from services.kit.providers import (Clock, DatabaseProvider, SettingsProvider, config_timer,
+                                    rpc)
 
 
-class Settings(DependencyProvider):
-    """HousingSettings from the config, and the questionnaires on disk."""
+class Questionnaires(DependencyProvider):
+    """Every questionnaire version on disk (QUESTIONNAIRE_DIR), read at start."""
 
     def setup(self):
-        self.settings = HousingSettings.from_config(self.container.config)
-        self.forms = app.Questionnaires(self.settings.questionnaire_dir)
+        directory = HousingSettings.from_config(self.container.config).questionnaire_dir
+        self.forms = app.Questionnaires(directory)
 
     def get_dependency(self, worker_ctx):
-        return self
+        return self.forms
 
 
 class HousingService(base.ServiceBase):
     name = "housing"
 
-    db = DatabaseProvider(CATALOGUE)
-    config = Settings()
+    rule_error = staticmethod(errors.remote)
+
+    db = DatabaseProvider(CATALOGUE, store)
+    settings = SettingsProvider(HousingSettings)
+    forms = Questionnaires()
     clock = Clock()
 
     # -- the person ---------------------------------------------------------------
     @rpc
     def questionnaire(self, version=None):
         args = schemas.load(schemas.Questionnaire, version=version)
-        return app.questionnaire_definition(self.config.forms, **args)
+        return app.questionnaire_definition(self.forms, **args)
 
     @rpc
     def start_triage(self):
         with self.db.transaction() as uow:
-            return app.start_triage(uow, self.config.settings, self.config.forms, self.clock())
+            return app.start_triage(uow, self.settings, self.forms, self.clock())
 
     @rpc
     def get_triage(self, code):
         args = schemas.load(schemas.Triage, code=code)
-        with self.db.read() as cur:
-            return app.get_triage(cur, self.config.forms, self.clock(), **args)
+        with self.db.reading() as repo:
+            return app.get_triage(repo, self.forms, self.clock(), **args)
 
     @rpc
     def answer_triage(self, code, question_id, value):
         args = schemas.load(schemas.AnswerTriage, code=code, question_id=question_id,
                             value=value)
         with self.db.transaction() as uow:
-            return app.answer_triage(uow, self.config.settings, self.config.forms,
+            return app.answer_triage(uow, self.settings, self.forms,
                                      self.clock(), **args)
 
     @rpc
     def submit_triage(self, code):
         args = schemas.load(schemas.Triage, code=code)
         with self.db.transaction() as uow:
-            return app.submit_triage(uow, self.config.settings, self.config.forms,
+            return app.submit_triage(uow, self.settings, self.forms,
                                      self.clock(), **args)
 
     @rpc
     def case_status(self, reference, secret):
         args = schemas.load(schemas.CaseStatus, reference=reference, secret=secret)
-        with self.db.read() as cur:
-            return app.case_status(cur, **args)
+        with self.db.reading() as repo:
+            return app.case_status(repo, **args)
 
     # -- other services -------------------------------------------------------------
     @rpc
@@ -74,8 +77,8 @@ class HousingService(base.ServiceBase):
         """What the notification service may say about a case, and where to
         send it: the person's own contact choice, read when the event arrives."""
         args = schemas.load(schemas.NotificationFacts, case_id=case_id)
-        with self.db.read() as cur:
-            return app.notification_facts(cur, self.config.settings, **args)
+        with self.db.reading() as repo:
+            return app.notification_facts(repo, self.settings, **args)
 
     # -- caseworkers and supervisors ----------------------------------------------
     # staff_id is the verified token's subject, set by the gateway.
@@ -90,7 +93,7 @@ class HousingService(base.ServiceBase):
         args = schemas.load(schemas.GetCase, staff_id=staff_id, role=role, case_id=case_id,
                             reason=reason)
         with self.db.transaction() as uow:
-            return app.get_case(uow, self.config.forms, self.clock(), **args)
+            return app.get_case(uow, self.forms, self.clock(), **args)
 
     @rpc
     def assign_case(self, staff_id, case_id, take_over=False, role="caseworker"):
@@ -145,7 +148,7 @@ class HousingService(base.ServiceBase):
     def anonymise_closed_cases(self):
         """Anonymises cases closed longer ago than the retention period."""
         with self.db.transaction() as uow:
-            return app.anonymise_closed_cases(uow, self.config.settings, self.clock())
+            return app.anonymise_closed_cases(uow, self.settings, self.clock())
 
 
 SERVICE = HousingService

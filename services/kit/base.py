@@ -4,10 +4,8 @@ Services subclass `ServiceBase` through the module (`base.ServiceBase`), not
 by importing the class: `nameko run` treats every class with entrypoints in a
 service module as a service to start.
 """
-from nameko.rpc import rpc
-
 from services.kit.logs import CorrelationId
-from services.kit.providers import HealthProvider
+from services.kit.providers import HealthProvider, rpc
 
 
 class ServiceBase:

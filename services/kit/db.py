@@ -5,6 +5,7 @@ announce them (outbox rows) and the record that an event was handled (inbox
 rows) all commit in it together or not at all.
 """
 import contextlib
+import functools
 import logging
 import re
 import weakref
@@ -89,13 +90,35 @@ class Pool:
         self._pool.closeall()
 
 
-class UnitOfWork:
-    """One transaction. Use `cursor` for the service's own SQL (its store),
-    `publish` to add an event and `claim` to make a handler run once."""
+class Repository:
+    """A service's store (its module of SQL functions, each taking a cursor
+    first) bound to one cursor: `repo.booking_by_id(booking_id)` runs
+    `store.booking_by_id(cursor, booking_id)`. Use cases reach SQL only
+    through one of these, so a test can hand them an in-memory fake with
+    the same methods."""
 
-    def __init__(self, conn, catalogue, correlation_id, call_id_stack=()):
+    def __init__(self, store, cursor):
+        self._store = store
+        self.cursor = cursor
+
+    def __getattr__(self, name):
+        query = getattr(self._store, name)
+        if not callable(query):
+            raise AttributeError(name)
+        bound = functools.partial(query, self.cursor)
+        setattr(self, name, bound)
+        return bound
+
+
+class UnitOfWork:
+    """One transaction. Use `store` for the service's own SQL (its
+    repository), `publish` to add an event and `claim` to make a handler run
+    once; `cursor` is for the kit's own tables."""
+
+    def __init__(self, conn, catalogue, correlation_id, call_id_stack=(), store=None):
         self.conn = conn
         self.cursor = conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor)
+        self.store = Repository(store, self.cursor) if store is not None else None
         self.catalogue = catalogue
         self.correlation_id = correlation_id
         self.call_id_stack = list(call_id_stack)
@@ -159,14 +182,15 @@ def routing_key(envelope):
 
 @contextlib.contextmanager
 def unit_of_work(pool, catalogue, correlation_id, call_id_stack=(), on_commit=None,
-                 single_statement=False):
+                 single_statement=False, store=None):
     """One transaction; or, with `single_statement`, none: each statement
     commits on its own, which saves the BEGIN and COMMIT round trips, so the
     one write must be one statement (a change and its events, UnitOfWork.event
-    in a CTE) and `publish` is refused."""
+    in a CTE) and `publish` is refused. `store`: the service's module of SQL
+    functions, handed out bound to the transaction as `uow.store`."""
     with pool.connection() as conn:
         conn.autocommit = single_statement
-        uow = UnitOfWork(conn, catalogue, correlation_id, call_id_stack)
+        uow = UnitOfWork(conn, catalogue, correlation_id, call_id_stack, store)
         try:
             yield uow
             conn.commit()

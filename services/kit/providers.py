@@ -10,17 +10,55 @@ import time
 
 import psycopg2.extras
 from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc as NamekoRpc
 from nameko.timer import Timer
 
 from services.kit.clock import load_clock
-from services.kit.db import Pool, unit_of_work
+from services.kit.db import Pool, Repository, unit_of_work
 from services.kit.logs import CORRELATION_KEY
 from services.kit.outbox import OutboxRelay
+from services.kit.rules import RuleBroken
 
 log = logging.getLogger(__name__)
 
 # Context data key under which the gateway forwards a request's Idempotency-Key.
 IDEMPOTENCY_CONTEXT_KEY = "idempotency_key"
+
+
+class Rpc(NamekoRpc):
+    """nameko's RPC entrypoint, that sends a broken rule (RuleBroken) as the
+    service's own remote error: the service class names it, as
+    `rule_error = staticmethod(errors.remote)`, so the gateway sees the same
+    class name (BookingRejected 422, SlotConflict 409) and message as ever."""
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        rule_error = getattr(self.container.service_cls, "rule_error", None)
+        if rule_error and exc_info is not None and isinstance(exc_info[1], RuleBroken):
+            remote = rule_error(exc_info[1])
+            exc_info = (type(remote), remote, exc_info[2])
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+rpc = Rpc.decorator
+
+
+class SettingsProvider(DependencyProvider):
+    """The service's settings, read from its nameko config once at start:
+    every service names it `settings = SettingsProvider(ItsSettings)`.
+    `warm_up`: called with the settings at start, for work better done
+    before the first request than in it."""
+
+    def __init__(self, settings_cls, warm_up=None):
+        self.settings_cls = settings_cls
+        self.warm_up = warm_up
+
+    def setup(self):
+        self.settings = self.settings_cls.from_config(self.container.config)
+        if self.warm_up is not None:
+            self.warm_up(self.settings)
+
+    def get_dependency(self, worker_ctx):
+        return self.settings
 
 
 class Database:
@@ -42,7 +80,7 @@ class Database:
             p.pool, p.catalogue,
             correlation_id=self._ctx.data.get(CORRELATION_KEY) or self._ctx.call_id,
             call_id_stack=self._ctx.call_id_stack,
-            on_commit=p.relay.nudge, single_statement=single_statement)
+            on_commit=p.relay.nudge, single_statement=single_statement, store=p.store)
 
     @contextlib.contextmanager
     def read(self):
@@ -58,16 +96,27 @@ class Database:
                 if not conn.closed:
                     conn.autocommit = False
 
+    @contextlib.contextmanager
+    def reading(self):
+        """The service's store (a Repository) on a `read` cursor, for use
+        cases that only look."""
+        with self.read() as cur:
+            yield Repository(self._provider.store, cur)
+
 
 class DatabaseProvider(DependencyProvider):
     """A service's own PostgreSQL database plus its outbox relay.
+
+    `store`: the service's module of SQL functions, handed to use cases bound
+    to a cursor (services.kit.db.Repository).
 
     Config: DATABASE_URL, max_workers, OUTBOX_SWEEP_SECONDS, OUTBOX_COALESCE_MS,
     OUTBOX_COALESCE_BUSY_MS.
     """
 
-    def __init__(self, catalogue):
+    def __init__(self, catalogue, store=None):
         self.catalogue = catalogue
+        self.store = store
 
     def setup(self):
         config = self.container.config

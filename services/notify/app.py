@@ -1,9 +1,12 @@
 """The notify service's use cases: turn an event into a message and timeline
 entries, send what is due, take delivery receipts, show a timeline.
 
-Functions take a unit of work (or a cursor) and plain values; the nameko
-entrypoints in service.py call them. No addresses or message words go into
-logs or events: a message is known by its id.
+Functions take a unit of work (its `store` is their only way to SQL), or
+a read's store, and plain values; `tell` and `send`, which span several
+transactions, take the database (its `transaction()`), the owners to ask
+and the clock. The nameko entrypoints in service.py call them. No
+addresses or message words go into logs or events: a message is known by
+its id.
 """
 import dataclasses
 import datetime as dt
@@ -12,8 +15,8 @@ import logging
 import uuid
 
 from services.kit import references
-from services.notify import store
 from services.notify.domain import channels, messages, timeline
+from services.notify.owners import SubjectGone
 from services.notify.providers import OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
@@ -21,11 +24,32 @@ log = logging.getLogger(__name__)
 
 # --- events in ----------------------------------------------------------------
 
+def tell(db, owners, settings, templates, providers, event, clock):
+    """Handles a resident-facing event once: asks the owner of the person's
+    contact details what to say, writes the message and timeline entries,
+    and sends the message straight after the commit. MissingPlaceholders
+    when a template and its facts disagree."""
+    # The owner is asked before the transaction, so no database
+    # connection waits on another service.
+    facts_at, contact_at = messages.lookups(event.event_type, event.data)
+    try:
+        facts = owners.facts(facts_at, event.data)
+        holder = owners.facts(contact_at, event.data) if contact_at else facts
+    except SubjectGone:
+        facts = holder = None
+    with db.transaction() as uow:
+        if not uow.claim(f"notify.{event.event_type}", event.event_id) or facts is None:
+            return 0
+        ids = record_event(uow, settings, templates, event, facts,
+                           messages.contact_from(holder), clock())
+    return send(db, settings, providers, clock, ids)
+
+
 def record_event(uow, settings, templates, event, facts, contact, now):
     """The message (at most one) and timeline entries for an event, written
     together: the ids of messages to send now. MissingPlaceholders when the
     facts cannot fill the template."""
-    cur = uow.cursor
+    repo = uow.store
     draft = messages.draft(templates, event.event_type, event.data, facts, contact,
                            settings.public_url)
     hashes = timeline.resident_hashes(settings.secret_key, contact)
@@ -36,14 +60,14 @@ def record_event(uow, settings, templates, event, facts, contact, now):
         rows += [_entry_row(h, str(event.event_id), event.occurred_at, entry) for h in hashes]
     created = []
     if draft is not None:
-        message_id = _add(cur, settings, event.event_id, event.event_type, draft, now)
+        message_id = _add(repo, settings, event.event_id, event.event_type, draft, now)
         if message_id is not None:
             created.append(message_id)
             note = timeline.for_message(draft.channel, draft.subject)
             rows += [_entry_row(h, f"message:{message_id}", now, note, message_id)
                      for h in hashes]
     if rows:
-        store.add_entries(cur, rows)
+        repo.add_entries(rows)
     return created
 
 
@@ -52,9 +76,9 @@ def _entry_row(resident_hash, key, occurred_at, entry, message_id=None):
             **dataclasses.asdict(entry), "message_id": message_id}
 
 
-def _add(cur, settings, event_id, event_type, draft, now, fallback_of=None):
+def _add(repo, settings, event_id, event_type, draft, now, fallback_of=None):
     attachment = draft.attachment or (None, None, None)
-    return store.add_message(cur, {
+    return repo.add_message({
         "id": uuid.uuid4(), "event_id": event_id, "event_type": event_type,
         "template_id": draft.template_id, "template_version": draft.version,
         "channel": draft.channel,
@@ -68,11 +92,31 @@ def _add(cur, settings, event_id, event_type, draft, now, fallback_of=None):
 
 # --- sending ------------------------------------------------------------------
 
+def send(db, settings, providers, clock, ids=None):
+    """Sends the given messages (or up to SEND_BATCH due ones), claiming
+    each just before its send; each result commits on its own, so a crash
+    loses at most the one in hand, which the sweep then looks for at the
+    provider before sending again. How many were sent."""
+    sent, fallbacks = 0, []
+    for _ in range(settings.send_batch if ids is None else len(ids)):
+        with db.transaction() as uow:
+            claimed = claim_due(uow, settings, clock(), ids)
+        if not claimed:
+            break
+        [row] = claimed
+        outcome = attempt(providers, row)
+        with db.transaction() as uow:
+            settled = settle(uow, settings, row, outcome, clock())
+        sent += settled.status == "sent"
+        fallbacks += settled.send_now
+    return sent + send(db, settings, providers, clock, fallbacks) if fallbacks else sent
+
+
 def claim_due(uow, settings, now, ids=None, limit=1):
     """Claims are one message at a time by default, so a lease starts just
     before its send rather than waiting behind a batch."""
     lease = now + dt.timedelta(seconds=settings.send_lease_seconds)
-    return store.claim_due(uow.cursor, now, lease, limit, ids)
+    return uow.store.claim_due(now, lease, limit, ids)
 
 
 def outgoing(row):
@@ -120,9 +164,9 @@ def settle(uow, settings, row, outcome, now):
     attempts (dead, for an operator to replay). Nothing at all when this
     sender's claim has lapsed and another took the message, or a receipt or
     an operator got there first: theirs is the word that counts."""
-    cur = uow.cursor
+    repo = uow.store
     if not isinstance(outcome, SendFailed):
-        held = store.mark_sent(cur, row, outcome.provider, outcome.provider_id, now)
+        held = repo.mark_sent(row, outcome.provider, outcome.provider_id, now)
         return Settled("sent" if held else "lost")
     nxt = messages.after_failure(outcome, row["attempts"], now,
                                  has_fallback=bool(row["fallback_address"]),
@@ -133,31 +177,31 @@ def settle(uow, settings, row, outcome, now):
                                       "attempt": row["attempts"], "next": nxt.status,
                                       "reason": reason})
     if nxt.status == "pending":
-        held = store.retry_later(cur, row, nxt.retry_at, reason, outcome.uncertain)
+        held = repo.retry_later(row, nxt.retry_at, reason, outcome.uncertain)
         return Settled("pending" if held else "lost")
-    if not store.finish(cur, row, nxt.status, reason, now, uncertain=outcome.uncertain):
+    if not repo.finish(row, nxt.status, reason, now, uncertain=outcome.uncertain):
         return Settled("lost")
     settled = Settled(nxt.status)
     if nxt.fall_back:
-        fallback = _fall_back(cur, settings, row, now)
+        fallback = _fall_back(repo, settings, row, now)
         if fallback:
             settled.send_now.append(fallback)
     _publish_failed(uow, row, nxt.status, reason, settled.send_now, now)
     return settled
 
 
-def _fall_back(cur, settings, row, now):
+def _fall_back(repo, settings, row, now):
     channel = messages.other_channel(row["channel"])
     draft = messages.Draft(template_id=row["template_id"], version=row["template_version"],
                            channel=channel, to=row["fallback_address"],
                            subject=row["fallback_subject"], body=row["fallback_body"])
-    message_id = _add(cur, settings, row["event_id"], row["event_type"], draft, now,
+    message_id = _add(repo, settings, row["event_id"], row["event_type"], draft, now,
                       fallback_of=row["id"])
     if message_id is not None:
         note = timeline.for_message(channel, draft.subject)
-        hashes = store.resident_of_message(cur, row["id"])
-        store.add_entries(cur, [_entry_row(h, f"message:{message_id}", now, note, message_id)
-                                for h in hashes])
+        hashes = repo.resident_of_message(row["id"])
+        repo.add_entries([_entry_row(h, f"message:{message_id}", now, note, message_id)
+                          for h in hashes])
     return message_id
 
 
@@ -180,23 +224,23 @@ def record_receipt(uow, settings, message_id, status, now):
     delivered, or failed; a permanent failure falls back to the other
     channel. A receipt that changes nothing (a repeat) publishes nothing.
     Returns the ids of messages to send now."""
-    cur = uow.cursor
-    row = store.message(cur, message_id, lock=True)
+    repo = uow.store
+    row = repo.message(message_id, lock=True)
     if row is None:
         return None
     if status == "delivered":
-        if store.delivered(cur, row["id"], now):
+        if repo.delivered(row["id"], now):
             uow.publish("NotificationDelivered", {**_about(row), "status": "delivered"},
                         occurred_at=now)
         return []
     failure = SendFailed(channels.classify(error_name=status), f"the provider said {status}")
     # A receipt can beat the sender's own record of the send ('sending').
-    if not store.failed_by_receipt(cur, row["id"], f"{failure.kind.value}: {failure.reason}",
-                                   now):
+    if not repo.failed_by_receipt(row["id"], f"{failure.kind.value}: {failure.reason}",
+                                  now):
         return []
     send_now = []
     if failure.permanent and row["fallback_address"]:
-        fallback = _fall_back(cur, settings, row, now)
+        fallback = _fall_back(repo, settings, row, now)
         send_now += [fallback] if fallback else []
     _publish_failed(uow, row, "failed", failure.reason, send_now, now)
     return send_now
@@ -204,24 +248,24 @@ def record_receipt(uow, settings, message_id, status, now):
 
 # --- operators ----------------------------------------------------------------
 
-def list_dead(cur, limit=100):
+def list_dead(repo, limit=100):
     return [{**r, "id": str(r["id"]), "event_id": str(r["event_id"]),
              "created_at": r["created_at"].isoformat(),
              "finished_at": r["finished_at"].isoformat() if r["finished_at"] else None}
-            for r in store.dead(cur, limit)]
+            for r in repo.dead(limit)]
 
 
 def replay(uow, message_id, now):
-    return store.replay(uow.cursor, message_id, now)
+    return uow.store.replay(message_id, now)
 
 
 def forget_old(uow, settings, now):
     """Addresses left on old messages, expired timeline codes, and timeline
     entries past their retention: the number of rows changed."""
-    cur = uow.cursor
-    return (store.forget_old(cur, now - dt.timedelta(days=settings.forget_after_days))
-            + store.drop_expired_codes(cur, now)
-            + store.drop_old_entries(cur, now - dt.timedelta(days=settings.timeline_days)))
+    repo = uow.store
+    return (repo.forget_old(now - dt.timedelta(days=settings.forget_after_days))
+            + repo.drop_expired_codes(now)
+            + repo.drop_old_entries(now - dt.timedelta(days=settings.timeline_days)))
 
 
 # --- the timeline -------------------------------------------------------------
@@ -234,18 +278,18 @@ def send_timeline_link(uow, settings, templates, address, now):
     """Sends a link to the timeline of whoever gave `address`, if anything
     happened to them; the caller says the same either way, so the answer
     does not tell who uses the council's services. Message ids to send."""
-    cur = uow.cursor
+    repo = uow.store
     channel = timeline.address_channel(address)
     resident = timeline.resident_hash(settings.secret_key, channel, address)
-    store.lock_resident(cur, resident)  # two requests at once send one link
-    if not store.has_timeline(cur, resident) or store.code_since(
-            cur, resident, now - dt.timedelta(minutes=settings.timeline_link_minutes)):
+    repo.lock_resident(resident)  # two requests at once send one link
+    if not repo.has_timeline(resident) or repo.code_since(
+            resident, now - dt.timedelta(minutes=settings.timeline_link_minutes)):
         # nothing to show, or a link went a moment ago: asking again and
         # again must not flood someone's phone (perhaps their safe one)
         return []
     code = references.new_code()
-    store.add_code(cur, _code_hash(code), resident, now,
-                   now + dt.timedelta(days=settings.timeline_code_days))
+    repo.add_code(_code_hash(code), resident, now,
+                  now + dt.timedelta(days=settings.timeline_code_days))
     template_id = "timeline-link"
     version = templates.versions(template_id)[-1]
     rendered = templates.get(template_id, version, channel).render(
@@ -253,15 +297,15 @@ def send_timeline_link(uow, settings, templates, address, now):
     draft = messages.Draft(template_id, version, channel,
                            timeline.normalise_address(channel, address),
                            rendered.subject, rendered.body)
-    message_id = _add(cur, settings, uuid.uuid4(), "TimelineLinkAsked", draft, now)
+    message_id = _add(repo, settings, uuid.uuid4(), "TimelineLinkAsked", draft, now)
     return [message_id]
 
 
-def read_timeline(cur, code, now, limit=500):
-    resident = store.resident_for_code(cur, _code_hash(code), now)
+def read_timeline(repo, code, now, limit=500):
+    resident = repo.resident_for_code(_code_hash(code), now)
     if resident is None:
         return None
     return [{"at": r["occurred_at"].isoformat(), "kind": r["kind"], "title": r["title"],
              "detail": r["detail"], "reference": r["reference"],
              "message_status": r["message_status"], "channel": r["channel"]}
-            for r in store.entries(cur, resident, limit)]
+            for r in repo.entries(resident, limit)]

@@ -9,35 +9,32 @@ commit. A sweep sends what is due again (retries, a crashed sender's work).
 import logging
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 
 from services.bins.contract import CATALOGUE as BINS_EVENTS
 from services.bookings.contract import CATALOGUE as BOOKINGS_EVENTS
 from services.housing.contract import CATALOGUE as HOUSING_EVENTS
 from services.kit import base
 from services.kit.messaging import Permanent, event_handler
-from services.kit.providers import Clock, DatabaseProvider, config_timer
-from services.notify import app, providers, schemas
+from services.kit.providers import (Clock, DatabaseProvider, SettingsProvider, config_timer,
+                                    rpc)
+from services.notify import app, providers, schemas, store
 from services.notify.errors import MessageNotFound, TimelineNotFound
-from services.notify.domain import messages
 from services.notify.domain.templates import MissingPlaceholders, TemplateSet
 from services.notify.contract import CATALOGUE
-from services.notify.owners import OwnerRpc, SubjectGone
+from services.notify.owners import OwnerRpc
 from services.notify.settings import NotifySettings
 
 log = logging.getLogger(__name__)
 
 
 class Parts(DependencyProvider):
-    """Settings, templates and the provider for each channel, made once at
-    start: a template or provider setting that is wrong stops the service
+    """The templates and the provider for each channel, made once at start:
+    a template or provider setting that is wrong stops the service
     starting, rather than losing messages later."""
 
     def setup(self):
-        config = self.container.config
-        self.settings = NotifySettings.from_config(config)
         self.templates = TemplateSet.load()
-        self.providers = providers.from_config(config)
+        self.providers = providers.from_config(self.container.config)
 
     def get_dependency(self, worker_ctx):
         return self
@@ -51,8 +48,9 @@ def _handles(catalogue, event_type):
 class NotifyService(base.ServiceBase):
     name = "notify"
 
-    db = DatabaseProvider(CATALOGUE)
-    config = Parts()
+    db = DatabaseProvider(CATALOGUE, store)
+    settings = SettingsProvider(NotifySettings)
+    parts = Parts()
     owners = OwnerRpc()
     clock = Clock()
 
@@ -98,55 +96,23 @@ class NotifyService(base.ServiceBase):
         self._tell(event)
 
     def _tell(self, event):
-        # The owner is asked before the transaction, so no database
-        # connection waits on another service.
-        facts_at, contact_at = messages.lookups(event.event_type, event.data)
         try:
-            facts = self.owners.facts(facts_at, event.data)
-            holder = self.owners.facts(contact_at, event.data) if contact_at else facts
-        except SubjectGone:
-            facts = holder = None
-        with self.db.transaction() as uow:
-            if not uow.claim(f"notify.{event.event_type}", event.event_id) or facts is None:
-                return
-            try:
-                ids = app.record_event(uow, self.config.settings, self.config.templates, event,
-                                       facts, messages.contact_from(holder), self.clock())
-            except MissingPlaceholders as missing:
-                # A template and its facts disagree: no retry will fix it,
-                # so the event is parked for an operator (after a fix, replay).
-                raise Permanent(str(missing))
-        self._send(ids)
+            app.tell(self.db, self.owners, self.settings, self.parts.templates,
+                     self.parts.providers, event, self.clock)
+        except MissingPlaceholders as missing:
+            # A template and its facts disagree: no retry will fix it, so
+            # the event is parked for an operator (after a fix, replay).
+            raise Permanent(str(missing))
 
     # -- sending ----------------------------------------------------------------------
-    def _send(self, ids=None):
-        """Sends the given messages (or up to SEND_BATCH due ones), claiming
-        each just before its send; each result commits on its own, so a
-        crash loses at most the one in hand, which the sweep then looks for
-        at the provider before sending again."""
-        settings = self.config.settings
-        sent, fallbacks = 0, []
-        for _ in range(settings.send_batch if ids is None else len(ids)):
-            with self.db.transaction() as uow:
-                claimed = app.claim_due(uow, settings, self.clock(), ids)
-            if not claimed:
-                break
-            [row] = claimed
-            outcome = app.attempt(self.config.providers, row)
-            with self.db.transaction() as uow:
-                settled = app.settle(uow, settings, row, outcome, self.clock())
-            sent += settled.status == "sent"
-            fallbacks += settled.send_now
-        return sent + self._send(fallbacks) if fallbacks else sent
-
     @config_timer("SEND_SWEEP_SECONDS", 1.0)
     def send_due(self):
-        return self._send()
+        return app.send(self.db, self.settings, self.parts.providers, self.clock)
 
     @config_timer("FORGET_SWEEP_SECONDS", 3600.0)
     def forget_old_addresses(self):
         with self.db.transaction() as uow:
-            return app.forget_old(uow, self.config.settings, self.clock())
+            return app.forget_old(uow, self.settings, self.clock())
 
     # -- delivery receipts (the gateway checks the provider's token) ------------------
     @rpc
@@ -155,7 +121,7 @@ class NotifyService(base.ServiceBase):
         # A fallback this leads to goes with the next sweep: the provider is
         # not kept waiting on a send.
         with self.db.transaction() as uow:
-            ids = app.record_receipt(uow, self.config.settings, args["message_id"],
+            ids = app.record_receipt(uow, self.settings, args["message_id"],
                                      args["status"], self.clock())
         return {"known": ids is not None}
 
@@ -166,15 +132,15 @@ class NotifyService(base.ServiceBase):
         # The link goes with the next sweep, not in this call: an answer that
         # came later for a known address would tell who uses our services.
         with self.db.transaction() as uow:
-            app.send_timeline_link(uow, self.config.settings, self.config.templates,
+            app.send_timeline_link(uow, self.settings, self.parts.templates,
                                    args["address"], self.clock())
-        return {"valid_days": self.config.settings.timeline_code_days}
+        return {"valid_days": self.settings.timeline_code_days}
 
     @rpc
     def timeline(self, code):
         args = schemas.load(schemas.TimelineCode, code=code)
-        with self.db.read() as cur:
-            entries = app.read_timeline(cur, args["code"], self.clock())
+        with self.db.reading() as repo:
+            entries = app.read_timeline(repo, args["code"], self.clock())
         if entries is None:
             raise TimelineNotFound("That link has expired or is not right. Ask for a new one.")
         return {"entries": entries}
@@ -183,8 +149,8 @@ class NotifyService(base.ServiceBase):
     @rpc
     def list_dead(self, limit=100):
         args = schemas.load(schemas.DeadList, limit=limit)
-        with self.db.read() as cur:
-            return app.list_dead(cur, args["limit"])
+        with self.db.reading() as repo:
+            return app.list_dead(repo, args["limit"])
 
     @rpc
     def replay(self, message_id):

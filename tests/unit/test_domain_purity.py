@@ -13,9 +13,11 @@ FORBIDDEN = ("nameko", "psycopg2", "werkzeug", "requests", "eventlet", "kombu", 
              "flask", "jinja2", "marshmallow", "redis", "notifications_python_client")
 # service: (third-party packages its domain may use, kit modules it may use)
 DOMAINS = {
-    "bins": (("icalendar",), ("services.kit.contact",)),
-    "housing": (("yaml",), ("services.kit.workdays", "services.kit.words")),
-    "bookings": (("icalendar",), ("services.kit.workdays", "services.kit.words")),
+    "bins": (("icalendar",), ("services.kit.contact", "services.kit.rules")),
+    "housing": (("yaml",), ("services.kit.workdays", "services.kit.words",
+                            "services.kit.rules")),
+    "bookings": (("icalendar",), ("services.kit.workdays", "services.kit.words",
+                                  "services.kit.rules")),
     "notify": (("yaml",), ("services.kit.words", "services.kit.contact")),
 }
 

@@ -1,5 +1,6 @@
 """Whether a resident may report a missed collection, and when it must be
-put right. Every refusal has a stable code and a reason a resident can read.
+put right. Every refusal is a RuleBroken: a stable code and a reason a
+resident can read.
 
 All times are aware datetimes; "today" and the cut-offs are the council's
 local time (Europe/London by default), so a report at 00:30 BST belongs to
@@ -10,6 +11,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from services.bins.domain.model import EXCEPTION_KINDS, ExceptionKind, Service
+from services.kit.rules import RuleBroken
 
 # Why a report is refused: a stable code for each, and a reason in words.
 SERVICE_NOT_PROVIDED = "service_not_provided"
@@ -53,12 +55,6 @@ class Window:
 
     def contains(self, moment):
         return self.opens_at <= moment < self.closes_at
-
-
-@dataclasses.dataclass(frozen=True)
-class Rejection:
-    code: str
-    reason: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,40 +120,40 @@ def check_missed_report(*, service, property_service, collection, completed_at,
     """
     name = Service(service).label.lower()
     if property_service is None:
-        return Rejection(SERVICE_NOT_PROVIDED,
-                         f"Your property does not have a {name} collection.")
+        return RuleBroken(SERVICE_NOT_PROVIDED,
+                          f"Your property does not have a {name} collection.")
     if collection is None:
         when = f" on {_day_text(asked_for)}" if asked_for else " recently"
-        return Rejection(NOT_SCHEDULED,
-                         f"There was no {name} collection for your property{when}.")
+        return RuleBroken(NOT_SCHEDULED,
+                          f"There was no {name} collection for your property{when}.")
     day = collection.date
     if not property_service.active_on(day):
-        return Rejection(GARDEN_SUBSCRIPTION_INACTIVE,
-                         f"Your garden waste subscription was not active on {_day_text(day)}. "
-                         "Garden waste is only collected for subscribers.")
+        return RuleBroken(GARDEN_SUBSCRIPTION_INACTIVE,
+                          f"Your garden waste subscription was not active on {_day_text(day)}. "
+                          "Garden waste is only collected for subscribers.")
     if open_report is not None:
         return Duplicate(open_report)
 
     local_now = now.astimezone(settings.tz)
     win = window(day, completed_at, calendar, settings)
     if local_now.date() < day:
-        return Rejection(COLLECTION_NOT_DUE,
-                         f"Your {name} collection is on {_day_text(day)}. You can report "
-                         "it as missed after the crew have been.")
+        return RuleBroken(COLLECTION_NOT_DUE,
+                          f"Your {name} collection is on {_day_text(day)}. You can report "
+                          "it as missed after the crew have been.")
     if now < win.opens_at:
         opens = win.opens_at.astimezone(settings.tz)
-        return Rejection(CREW_STILL_WORKING,
-                         "The crew are still working in your area today. You can report a "
-                         f"missed collection from {_time_text(opens)}, or as soon as they "
-                         "finish.")
+        return RuleBroken(CREW_STILL_WORKING,
+                          "The crew are still working in your area today. You can report a "
+                          f"missed collection from {_time_text(opens)}, or as soon as they "
+                          "finish.")
     if now >= win.closes_at:
         last = (win.closes_at - dt.timedelta(days=1)).astimezone(settings.tz).date()
-        return Rejection(REPORT_WINDOW_CLOSED,
-                         f"It is too late to report this collection as missed. Missed "
-                         f"collections must be reported by the end of {_day_text(last)}.")
+        return RuleBroken(REPORT_WINDOW_CLOSED,
+                          f"It is too late to report this collection as missed. Missed "
+                          f"collections must be reported by the end of {_day_text(last)}.")
     if exception is not None:
         kind = ExceptionKind(exception)
-        return Rejection(crew_exception(kind),
-                         f"The crew recorded that {kind.resident_text} on {_day_text(day)}, "
-                         "so we cannot send them back for this collection.")
+        return RuleBroken(crew_exception(kind),
+                          f"The crew recorded that {kind.resident_text} on {_day_text(day)}, "
+                          "so we cannot send them back for this collection.")
     return Accepted(return_visit_due(now, calendar, settings))

@@ -1,41 +1,18 @@
 """What a triaged housing case may book, and when a booking may still change.
 
-Every refusal is an exception with a stable code and a reason a resident can
-read. Days are local dates in the council's time zone; instants are aware
-datetimes.
+Every refusal is a RuleBroken, returned as the decision, with a stable code
+and a reason a resident can read. Days are local dates in the council's
+time zone; instants are aware datetimes.
 """
 import dataclasses
 import datetime as dt
 import re
 
 from services.bookings.domain.model import as_utc
+from services.kit.rules import RuleBroken
 from services.kit.words import day_text  # noqa: F401 (callers use it from here)
 
 _LANGUAGE = re.compile(r"^[^\W\d_](?:[^\W\d_]| |-)*[^\W\d_]$")
-
-
-class BookingRefused(Exception):
-    """A booking the rules do not allow, with a code for the service and
-    tests and a reason to show the resident."""
-    code = "refused"
-
-    def __init__(self, reason, code=None):
-        super().__init__(reason)
-        self.reason = reason
-        if code is not None:
-            self.code = code
-
-
-class NoAppointment(BookingRefused):
-    code = "advice_only"
-
-
-class OutsideWindow(BookingRefused):
-    code = "outside_window"
-
-
-class TooLateToChange(BookingRefused):
-    code = "too_late_to_change"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,10 +49,15 @@ def _plural(n, one, many):
     return f"{n} {one if n == 1 else many}"
 
 
+# Someone who needs no case waits for a place this many days ahead.
+WAITLIST_DAYS = 28
+
+
 def booking_window(urgency, today, calendar, settings=WindowSettings()):
-    """The days a case of this urgency may book, from `today` (the local
-    date of booking). Weekends and bank holidays do not use up working days,
-    so the window stretches over them."""
+    """The days (a Window) a case of this urgency may book, from `today`
+    (the local date of booking), or a RuleBroken: an advice-only case books
+    nothing. Weekends and bank holidays do not use up working days, so the
+    window stretches over them."""
     if urgency == "emergency":
         return Window(today, today, True)
     if urgency == "high":
@@ -84,28 +66,40 @@ def booking_window(urgency, today, calendar, settings=WindowSettings()):
         return Window(today, calendar.add_working_days(today, settings.standard_working_days),
                       False)
     if urgency == "advice":
-        raise NoAppointment(
+        return RuleBroken(
+            "advice_only",
             "Your answers mean you do not need an appointment. Please read the advice about "
             "your situation instead. A housing officer will still look at your answers, and "
             "you can contact us straight away if things change.")
     raise ValueError(f"unknown urgency {urgency!r}")
 
 
-def check_in_window(window, slot_local_date):
-    """Raises OutsideWindow unless the slot's local date is in the window."""
+def waitlist_days(window, today):
+    """The first and last day a place offered from the waiting list may
+    fall on: the case's window from today, or the next WAITLIST_DAYS days
+    for an appointment that needs no case (`window` None)."""
+    if window is None:
+        return today, today + dt.timedelta(days=WAITLIST_DAYS)
+    return max(today, window.first_day), window.last_day
+
+
+def outside_window(window, slot_local_date):
+    """A RuleBroken when the slot's local date is not in the window, else
+    None."""
     if isinstance(slot_local_date, dt.datetime):
         # A UTC instant can be on the wrong local day; the caller must convert.
         raise TypeError("pass the slot's local date, not a datetime")
     if window.contains(slot_local_date):
-        return
+        return None
     if window.first_day == window.last_day:
-        raise OutsideWindow("You can only book an appointment on "
-                            f"{day_text(window.first_day)}. Choose a time on that day.")
-    if slot_local_date > window.last_day:
-        raise OutsideWindow(f"You can book up to {day_text(window.last_day)}. "
-                            "Choose an earlier time.")
-    raise OutsideWindow(f"You can book from {day_text(window.first_day)} up to "
-                        f"{day_text(window.last_day)}. Choose a later time.")
+        reason = (f"You can only book an appointment on {day_text(window.first_day)}. "
+                  "Choose a time on that day.")
+    elif slot_local_date > window.last_day:
+        reason = f"You can book up to {day_text(window.last_day)}. Choose an earlier time."
+    else:
+        reason = (f"You can book from {day_text(window.first_day)} up to "
+                  f"{day_text(window.last_day)}. Choose a later time.")
+    return RuleBroken("outside_window", reason)
 
 
 def can_change(start, now, settings=WindowSettings()):
@@ -115,11 +109,15 @@ def can_change(start, now, settings=WindowSettings()):
     return now <= start - dt.timedelta(hours=settings.change_cutoff_hours)
 
 
-def check_can_change(start, now, settings, phone):
-    if not can_change(start, now, settings):
-        hours = _plural(settings.change_cutoff_hours, "hour", "hours")
-        raise TooLateToChange(f"You can only change or cancel up to {hours} before your "
-                              f"appointment. Call us instead on {phone}.")
+def too_late_to_change(start, now, settings, phone):
+    """A RuleBroken once the cut-off for changing online has passed, saying
+    whom to call instead; else None."""
+    if can_change(start, now, settings):
+        return None
+    hours = _plural(settings.change_cutoff_hours, "hour", "hours")
+    return RuleBroken("too_late_to_change",
+                      f"You can only change or cancel up to {hours} before your "
+                      f"appointment. Call us instead on {phone}.")
 
 
 def hold_expires_at(now, settings=WindowSettings()):

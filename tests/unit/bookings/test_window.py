@@ -6,9 +6,9 @@ import pytest
 
 from services.bookings.domain.model import Office
 from services.bookings.domain.window import (
-    BookingRefused, NoAppointment, OutsideWindow, TooLateToChange, Window, WindowSettings,
-    accessible, booking_window, can_change, check_can_change, check_in_window, day_text,
-    hold_expires_at, normalise_language, reminder_due_at)
+    Window, WindowSettings, accessible, booking_window, can_change, day_text, hold_expires_at,
+    normalise_language, outside_window, reminder_due_at, too_late_to_change, waitlist_days)
+from services.kit.rules import RuleBroken
 from services.kit.workdays import england_and_wales
 
 D = dt.date
@@ -58,13 +58,22 @@ def test_the_working_days_come_from_settings():
 
 
 def test_advice_only_cases_get_no_appointment():
-    with pytest.raises(NoAppointment) as caught:
-        booking_window("advice", D(2026, 12, 2), CAL, SETTINGS)
-    assert caught.value.code == "advice_only"
-    assert isinstance(caught.value, BookingRefused)
-    assert caught.value.reason.startswith("Your answers mean you do not need an appointment.")
-    assert "read the advice" in caught.value.reason
-    assert str(caught.value) == caught.value.reason
+    refused = booking_window("advice", D(2026, 12, 2), CAL, SETTINGS)
+    assert isinstance(refused, RuleBroken)
+    assert refused.code == "advice_only"
+    assert refused.reason.startswith("Your answers mean you do not need an appointment.")
+    assert "read the advice" in refused.reason
+    assert str(refused) == refused.reason
+
+
+def test_the_waiting_list_looks_28_days_ahead_without_a_case_window():
+    assert waitlist_days(None, D(2026, 12, 2)) == (D(2026, 12, 2), D(2026, 12, 30))
+
+
+def test_the_waiting_list_keeps_to_what_is_left_of_the_case_window():
+    window = Window(D(2026, 12, 2), D(2026, 12, 9), False)
+    assert waitlist_days(window, D(2026, 12, 1)) == (D(2026, 12, 2), D(2026, 12, 9))
+    assert waitlist_days(window, D(2026, 12, 4)) == (D(2026, 12, 4), D(2026, 12, 9))
 
 
 @pytest.mark.parametrize("urgency", ["urgent", "", None, "Emergency"])
@@ -92,19 +101,18 @@ TODAY_ONLY = Window(D(2026, 12, 2), D(2026, 12, 2), True)
      "You can only book an appointment on Wednesday 2 December 2026. "
      "Choose a time on that day."),
 ])
-def test_check_in_window(window, day, reason):
+def test_outside_window(window, day, reason):
+    refused = outside_window(window, day)
     if reason is None:
-        assert check_in_window(window, day) is None
+        assert refused is None
         return
-    with pytest.raises(OutsideWindow) as caught:
-        check_in_window(window, day)
-    assert caught.value.code == "outside_window"
-    assert caught.value.reason == reason
+    assert refused.code == "outside_window"
+    assert refused.reason == reason
 
 
-def test_check_in_window_wants_the_local_date():
+def test_outside_window_wants_the_local_date():
     with pytest.raises(TypeError):
-        check_in_window(WED_TO_FRI, utc(2026, 12, 3, 10))
+        outside_window(WED_TO_FRI, utc(2026, 12, 3, 10))
 
 
 @pytest.mark.parametrize("day, text", [
@@ -143,20 +151,18 @@ def test_the_cut_off_is_24_real_hours_across_a_clock_change(now, allowed):
 
 
 def test_too_late_to_change_says_what_to_do_instead():
-    check_can_change(START, utc(2026, 12, 3, 10), SETTINGS, PHONE)
-    with pytest.raises(TooLateToChange) as caught:
-        check_can_change(START, utc(2026, 12, 3, 10, 1), SETTINGS, PHONE)
-    assert caught.value.code == "too_late_to_change"
-    assert caught.value.reason == ("You can only change or cancel up to 24 hours before "
-                                   "your appointment. Call us instead on 020 7946 0000.")
+    assert too_late_to_change(START, utc(2026, 12, 3, 10), SETTINGS, PHONE) is None
+    refused = too_late_to_change(START, utc(2026, 12, 3, 10, 1), SETTINGS, PHONE)
+    assert refused.code == "too_late_to_change"
+    assert refused.reason == ("You can only change or cancel up to 24 hours before "
+                              "your appointment. Call us instead on 020 7946 0000.")
 
 
 def test_the_cut_off_message_follows_the_setting():
-    with pytest.raises(TooLateToChange) as caught:
-        check_can_change(START, utc(2026, 12, 4, 9, 30), WindowSettings(change_cutoff_hours=1),
-                         "01632 960000")
-    assert caught.value.reason.startswith("You can only change or cancel up to 1 hour before")
-    assert caught.value.reason.endswith("Call us instead on 01632 960000.")
+    refused = too_late_to_change(START, utc(2026, 12, 4, 9, 30),
+                                 WindowSettings(change_cutoff_hours=1), "01632 960000")
+    assert refused.reason.startswith("You can only change or cancel up to 1 hour before")
+    assert refused.reason.endswith("Call us instead on 01632 960000.")
 
 
 def test_naive_times_are_refused():

@@ -5,10 +5,15 @@ import json
 import pytest
 
 from services.housing.domain.cases import (
-    CLOSE_OUTCOMES, PLAN_PARTIES, AlreadyAssigned, Assignment, CaseClosed, UnknownOutcome,
-    age_band, assign, check_close, retained_for_statistics)
+    CLOSE_OUTCOMES, PLAN_PARTIES, Assignment, Case, age_band, retained_for_statistics)
 from services.housing.domain.triage import assess
+from services.kit.rules import RuleBroken
 from services.kit.workdays import england_and_wales
+
+
+def case(status="open", assigned_to=None, **fields):
+    return Case(id=None, reference="HL-TEST", status=status, assigned_to=assigned_to,
+                **fields)
 
 
 @pytest.mark.parametrize("status, assigned_to, staff, take_over, result", [
@@ -19,38 +24,81 @@ from services.kit.workdays import england_and_wales
     ("open", None, "cw-1", True, Assignment(True, None)),
 ])
 def test_assign(status, assigned_to, staff, take_over, result):
-    assert assign(status, assigned_to, staff, take_over=take_over) == result
+    assert case(status, assigned_to).assign(staff, take_over=take_over) == result
 
 
 def test_someone_else_has_it():
-    with pytest.raises(AlreadyAssigned) as caught:
-        assign("open", "cw-2", "cw-1")
-    assert caught.value.assigned_to == "cw-2"
+    refused = case("open", "cw-2").assign("cw-1")
+    assert isinstance(refused, RuleBroken)
+    assert (refused.code, refused.conflict) == ("already_assigned", True)
+    assert refused.reason == ("Another caseworker has this case. Take it over to assign "
+                              "it to yourself.")
 
 
 @pytest.mark.parametrize("assigned_to, take_over", [(None, False), ("cw-1", False),
                                                     ("cw-2", True)])
 def test_a_closed_case_cannot_be_assigned(assigned_to, take_over):
-    with pytest.raises(CaseClosed):
-        assign("closed", assigned_to, "cw-1", take_over=take_over)
+    refused = case("closed", assigned_to).assign("cw-1", take_over=take_over)
+    assert refused == RuleBroken("case_closed", "This case is closed.")
 
 
 def test_assign_needs_someone():
     with pytest.raises(ValueError):
-        assign("open", None, "")
+        case().assign("")
 
 
 @pytest.mark.parametrize("outcome", list(CLOSE_OUTCOMES))
 def test_every_close_outcome_is_accepted(outcome):
-    assert check_close("open", outcome) is None
+    assert case().close_refused(outcome) is None
 
 
 def test_close_rules():
-    with pytest.raises(CaseClosed):
-        check_close("closed", "advice_given")
-    with pytest.raises(UnknownOutcome) as caught:
-        check_close("open", "sorted")
-    assert caught.value.outcome == "sorted"
+    assert case("closed").close_refused("advice_given") == \
+        RuleBroken("case_closed", "This case is already closed.")
+    assert case().close_refused("sorted").code == "unknown_outcome"
+
+
+def test_notes_and_plan_steps():
+    assert case().note_refused() is None
+    assert case(anonymised_at=dt.datetime(2026, 1, 1)).note_refused().code == \
+        "case_anonymised"
+    assert case("closed").plan_step_refused().reason == "This case is closed."
+    assert case("open", "cw-1").plan_step_refused() is None
+
+
+@pytest.mark.parametrize("status, assigned_to, shown", [
+    ("open", None, "open"), ("open", "cw-1", "assigned"), ("closed", "cw-1", "closed")])
+def test_shown_status(status, assigned_to, shown):
+    assert case(status, assigned_to).shown_status == shown
+
+
+@pytest.mark.parametrize("answers, contact", [
+    (None, None),
+    ({"contact_channel": "none", "contact_email": "a@example.com"}, None),
+    ({"contact_channel": "email"}, None),
+    ({"contact_channel": "email", "contact_email": "a@example.com"},
+     {"email": "a@example.com", "phone": None, "preferred": "email",
+      "safe_channel_only": False}),
+    ({"contact_channel": "phone", "contact_phone": "07700900982"},
+     {"email": None, "phone": "07700900982", "preferred": "none",
+      "safe_channel_only": False}),
+    ({"contact_channel": "sms", "contact_phone": "07700900982", "risk_of_violence": "yes"},
+     {"email": None, "phone": "07700900982", "preferred": "sms",
+      "safe_channel_only": True}),
+])
+def test_contact_channel_rules(answers, contact):
+    assert case(answers=answers).contact() == contact
+
+
+def test_an_anonymised_case_has_no_contact():
+    answers = {"contact_channel": "email", "contact_email": "a@example.com"}
+    assert case(answers=answers, anonymised_at=dt.datetime(2026, 1, 1)).contact() is None
+
+
+def test_a_case_from_a_queue_row_takes_its_id_from_case_id():
+    row = {"case_id": "c-1", "reference": "HL-1", "status": "open", "assigned_to": None,
+           "escalations": []}
+    assert Case.from_row(row).id == "c-1"
 
 
 def test_close_outcomes_and_plan_parties():
