@@ -8,9 +8,9 @@ import re
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from gateway.schemas import GatewaySchema, PlainText, Postcode, Timestamp
-from gateway.words import as_date as _as_date  # noqa: F401 (used below)
-from gateway.words import day_text, when_text as time_text  # noqa: F401 (templates)
+from gateway.web.schemas import GatewaySchema, PlainText, Postcode, Timestamp
+from gateway.web.words import as_date as _as_date  # noqa: F401 (used below)
+from gateway.web.words import day_text, when_text as time_text  # noqa: F401 (templates)
 from services.kit import references
 from services.kit.contact import normalise_mobile  # noqa: F401 (open311, notify)
 

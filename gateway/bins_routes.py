@@ -12,9 +12,10 @@ from urllib.parse import quote, urlencode
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
-from gateway import bins, errors, open311
-from gateway.auth import API_CLIENT, CREW, SUPERVISOR
-from gateway.http import api, page, redirect, register_error_renderer, resident_secret
+from gateway import bins, open311
+from gateway.web import errors
+from gateway.auth.roles import API_CLIENT, CREW, SUPERVISOR
+from gateway.web.http import api, page, redirect, register_error_renderer, resident_secret
 
 CREW_ROLES = frozenset({CREW, SUPERVISOR})
 CALENDAR_MAX_AGE = 3600

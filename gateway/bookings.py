@@ -28,9 +28,9 @@ from services.kit import references
 from gateway.bins import IsoDate, Reference
 from gateway.housing import CaseReference, LookupCode, normalise_code
 from gateway.housing import normalise_reference as housing_reference
-from gateway.schemas import GatewaySchema, PlainText, Timestamp
-from gateway.words import (LOCAL_TIMEZONE, clock_text, day_text,  # noqa: F401
-                           local_moment, local_today as today, when_text)
+from gateway.web.schemas import GatewaySchema, PlainText, Timestamp
+from gateway.web.words import (LOCAL_TIMEZONE, clock_text, day_text, # noqa: F401,
+                               local_moment, local_today as today, when_text)
 
 REFERENCE_PREFIX = "BK"
 MAX_SEARCH_DAYS = 62

@@ -26,10 +26,11 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.wrappers import Response
 
-from gateway import bookings, errors, housing
-from gateway.auth import CASEWORKER, SUPERVISOR
-from gateway.http import (CASE_REFERENCE_HEADER, RESIDENT_SECRET_HEADER, api, page,
-                          redirect, resident_secret)
+from gateway import bookings, housing
+from gateway.web import errors
+from gateway.auth.roles import CASEWORKER, SUPERVISOR
+from gateway.web.http import (CASE_REFERENCE_HEADER, RESIDENT_SECRET_HEADER, api, page,
+                              redirect, resident_secret)
 
 STAFF_ROLES = frozenset({CASEWORKER, SUPERVISOR})
 BASE = "/bookings"

@@ -23,9 +23,9 @@ from urllib.parse import quote
 
 from services.notify import devmail
 
-from gateway import errors
-from gateway.http import page
-from gateway.words import local_moment
+from gateway.web import errors
+from gateway.web.http import page
+from gateway.web.words import local_moment
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from marshmallow import (EXCLUDE, ValidationError, fields, post_load, validate,
 from services.kit import references
 
 from gateway.bins import IsoDate, Reference
-from gateway.schemas import GatewaySchema, PlainText, Timestamp
-from gateway.words import as_date as _as_date, date_text, day_text  # noqa: F401
-from gateway.words import local_today as staff_today, when_text as staff_time  # noqa: F401
+from gateway.web.schemas import GatewaySchema, PlainText, Timestamp
+from gateway.web.words import as_date as _as_date, date_text, day_text  # noqa: F401
+from gateway.web.words import local_today as staff_today, when_text as staff_time  # noqa: F401
 
 URGENCIES = ("emergency", "high", "standard", "advice")
 DUTIES = ("relief", "prevention", "none")

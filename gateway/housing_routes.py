@@ -20,9 +20,10 @@ with a success banner carried in a flash cookie scoped to that case.
 import time
 from urllib.parse import quote
 
-from gateway import errors, housing
-from gateway.auth import CASEWORKER, SUPERVISOR
-from gateway.http import api, page, redirect, resident_secret
+from gateway import housing
+from gateway.web import errors
+from gateway.auth.roles import CASEWORKER, SUPERVISOR
+from gateway.web.http import api, page, redirect, resident_secret
 
 CASEWORKER_ROLES = frozenset({CASEWORKER, SUPERVISOR})
 QUESTIONNAIRE_TTL = 300

@@ -4,8 +4,8 @@ timeline itself."""
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
 from gateway import bins
-from gateway.schemas import GatewaySchema
-from gateway.words import when_text  # noqa: F401 (templates)
+from gateway.web.schemas import GatewaySchema
+from gateway.web.words import when_text  # noqa: F401 (templates)
 
 RECEIPT_STATUSES = ("delivered", "permanent-failure", "temporary-failure",
                     "technical-failure")

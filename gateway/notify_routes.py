@@ -14,9 +14,10 @@ import hmac
 import logging
 import uuid
 
-from gateway import errors, notify, schemas
-from gateway.auth import SUPERVISOR
-from gateway.http import api, page, resident_secret
+from gateway import notify
+from gateway.web import errors, schemas
+from gateway.auth.roles import SUPERVISOR
+from gateway.web.http import api, page, resident_secret
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
     nameko run --config gateway/config.yaml gateway.service
 
 Route methods stay thin: the decorator declares the contract (schemas,
-roles, limits) and gateway.http enforces it before the method runs. Each
+roles, limits) and gateway.web.http enforces it before the method runs. Each
 resident journey keeps its routes in a mixin of its own (gateway/bins_routes.py,
 gateway/housing_routes.py, gateway/bookings_routes.py).
 """
@@ -15,14 +15,14 @@ from kombu.exceptions import OperationalError
 
 from services.kit.logs import CorrelationId
 
-from gateway import errors, openapi, schemas
-from gateway.auth import STAFF_ROLES, SUPERVISOR
+from gateway.web import errors, openapi, schemas
+from gateway.auth.roles import STAFF_ROLES, SUPERVISOR
 # the module, not the class: `nameko run gateway.service` would try to run
 # any class with entrypoints found in this namespace
 from gateway import (bins_routes, bookings_routes, devinbox_routes, housing_routes,
                      notify_routes)
-from gateway.http import Config, Pages, StaticAssets, api, page, redirect
-from gateway.rpc import ServiceRpc, health_report
+from gateway.web.http import Config, Pages, StaticAssets, api, page, redirect
+from gateway.web.rpc import ServiceRpc, health_report
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,10 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from gateway import bookings, errors
+from gateway import bookings
+from gateway.web import errors
 from gateway.bookings_routes import _Setup, _hidden_choices, case_missing_in_bookings
-from gateway.pages import make_environment
+from gateway.web.pages import make_environment
 from services.kit import references
 
 UTC = dt.timezone.utc

@@ -6,9 +6,10 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from gateway import errors, housing
+from gateway import housing
+from gateway.web import errors
 from gateway.housing_routes import _Questionnaires, next_path, staff_args
-from gateway.auth import Principal
+from gateway.auth.roles import Principal
 
 HEALTH = {"id": "health", "type": "multi_choice", "exclusive": "none", "options": [
     {"value": "physical_health", "label": "A physical health condition"},

@@ -4,7 +4,8 @@ import uuid
 
 import pytest
 
-from gateway import housing, openapi
+from gateway import housing
+from gateway.web import openapi
 from gateway.service import GatewayService
 
 

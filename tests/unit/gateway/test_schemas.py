@@ -1,8 +1,8 @@
 import pytest
 
-from gateway.schemas import (EchoRequestSchema, EchoResponseSchema, GatewaySchema,
-                             PageQuerySchema, ParkedMessageSchema, Postcode,
-                             StartFormSchema)
+from gateway.web.schemas import (EchoRequestSchema, EchoResponseSchema, GatewaySchema,
+                                 PageQuerySchema, ParkedMessageSchema, Postcode,
+                                 StartFormSchema)
 
 
 class AddressSchema(GatewaySchema):

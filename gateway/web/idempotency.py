@@ -42,9 +42,9 @@ from dataclasses import dataclass
 
 import redis
 
-from gateway.errors import BadRequest, Conflict, ServiceUnavailable, Unprocessable
+from gateway.web.errors import BadRequest, Conflict, ServiceUnavailable, Unprocessable
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("gateway.idempotency")  # the name logs knew it by
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -82,7 +82,7 @@ class Timestamp(fields.Field):
         return value
 
 
-# --- errors (documented in the OpenAPI document; built by gateway.errors) ---
+# --- errors (documented in the OpenAPI document; built by gateway.web.errors) ---
 
 class ErrorDetailSchema(GatewaySchema):
     code = fields.String(required=True, metadata={

@@ -6,7 +6,8 @@ lists them all with the environment variable that overrides each.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+# the gateway package: its config.yaml and node_modules/
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"

@@ -18,10 +18,10 @@ from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Response
 
-from gateway import csrf
-from gateway.errors import NotFound
+from gateway.web import csrf
+from gateway.web.errors import NotFound
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("gateway.pages")  # the name logs knew it by
 
 SERVICE_NAME = "Townhall"
 ASSET_MAX_AGE = 3600

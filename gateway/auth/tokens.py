@@ -26,8 +26,9 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from gateway.auth import ROLES, hash_api_key
-from gateway.settings import PACKAGE_DIR, Settings
+from gateway.auth.credentials import hash_api_key
+from gateway.auth.roles import ROLES
+from gateway.web.settings import PACKAGE_DIR, Settings
 
 DEFAULT_CONFIG = PACKAGE_DIR / "config.yaml"
 DEV_SECRETS_FILE = PACKAGE_DIR.parent / "var" / "dev-secrets.env"

@@ -1,7 +1,7 @@
 """The route registry and the OpenAPI 3 document built from it.
 
 Each gateway route is declared once, by the decorator on its method in
-gateway/service.py (`gateway.http.api(...)` or `gateway.http.page(...)`).
+gateway/service.py (`gateway.web.http.api(...)` or `gateway.web.http.page(...)`).
 The decorator records a RouteSpec; nameko's entrypoint machinery keeps it on
 the method, and `routes(service_cls)` reads them back. The handler enforces
 what the spec says (roles, schemas, limits) and this module documents the
@@ -16,7 +16,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
-from gateway.schemas import ErrorSchema
+from gateway.web.schemas import ErrorSchema
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 API_TITLE = "Townhall API"

@@ -53,10 +53,10 @@ from nameko.rpc import ReplyListener
 
 from services.kit import rpc
 
-from gateway import errors
-from gateway.settings import Settings
+from gateway.web import errors
+from gateway.web.settings import Settings
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("gateway.rpc")  # the name logs knew it by
 
 NAMEKO_ERRORS = frozenset({
     "MethodNotFound", "IncorrectSignature", "MalformedRequest",

@@ -17,9 +17,9 @@ from limits import parse
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from gateway.errors import TooManyRequests
+from gateway.web.errors import TooManyRequests
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("gateway.ratelimit")  # the name logs knew it by
 
 
 class RateLimiter:

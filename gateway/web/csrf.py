@@ -24,9 +24,9 @@ import secrets
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from gateway.errors import Forbidden
+from gateway.web.errors import Forbidden
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("gateway.csrf")  # the name logs knew it by
 
 COOKIE = "townhall_csrf"
 SECURE_COOKIE = "__Host-" + COOKIE

@@ -24,57 +24,17 @@ import hmac
 import json
 import logging
 import os
-from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import jwt
 
-from gateway.errors import Forbidden, ServiceUnavailable, Unauthorized
+from gateway.auth.roles import ROLES, Principal, invalid_token
+from gateway.web.errors import ServiceUnavailable
 
-log = logging.getLogger(__name__)
-
-CREW = "crew"
-CASEWORKER = "caseworker"
-SUPERVISOR = "supervisor"
-API_CLIENT = "api_client"
-ROLES = frozenset({CREW, CASEWORKER, SUPERVISOR, API_CLIENT})
-STAFF_ROLES = frozenset({CREW, CASEWORKER, SUPERVISOR})
+log = logging.getLogger("gateway.auth")  # the name logs knew it by
 
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
-REALM = "townhall"
 API_KEY_HEADER = "X-Api-Key"
-
-
-@dataclass(frozen=True)
-class Principal:
-    sub: str
-    roles: frozenset
-    kind: str  # "bearer" or "api_key"
-    claims: dict = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def identity(self):
-        """Stable key for rate limits and idempotency records."""
-        return f"{self.kind}:{self.sub}"
-
-
-def _challenge(error=None, description=None):
-    parts = [f'realm="{REALM}"']
-    if error:
-        parts.append(f'error="{error}"')
-    if description:
-        parts.append(f'error_description="{description}"')
-    return "Bearer " + ", ".join(parts)
-
-
-def invalid_token(message):
-    return Unauthorized(message, code="invalid_token", headers={
-        "WWW-Authenticate": _challenge("invalid_token", message)})
-
-
-def missing_credentials():
-    return Unauthorized("Sign in to use this: send a bearer token",
-                        headers={"WWW-Authenticate": _challenge()})
 
 
 class _FileJwks:
@@ -242,14 +202,3 @@ class Authenticator:
         if found is None:
             raise invalid_token("The API key is not recognised")
         return Principal(found[0], found[1], "api_key")
-
-
-def require_roles(principal, roles):
-    """401 without credentials; 403 unless the caller holds one of `roles`."""
-    if principal is None:
-        raise missing_credentials()
-    if not principal.roles & frozenset(roles):
-        raise Forbidden(
-            "Your account does not have the role needed for this",
-            headers={"WWW-Authenticate": _challenge("insufficient_scope")})
-    return principal

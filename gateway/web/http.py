@@ -7,7 +7,7 @@ subclasses here give instead, for every request:
 - a correlation id (a well-formed `X-Request-Id`, or a new uuid4) that goes
   into the worker's context data, so nameko passes it to every RPC call, and
   comes back in the `X-Request-Id` response header;
-- the JSON error shape of gateway.errors, with 404, 405 (+ Allow), 413
+- the JSON error shape of gateway.web.errors, with 404, 405 (+ Allow), 413
   (Content-Length checked, and the read capped at MAX_BODY_BYTES), 415 and
   400 for malformed JSON; a plain-English HTML page instead on web pages;
 - security headers and `Cache-Control: no-store` on every response;
@@ -48,20 +48,21 @@ from werkzeug.wrappers import Request, Response
 from services.kit.logs import CORRELATION_KEY, set_correlation_id
 from services.kit.schemas import instance
 
-from gateway import errors
-from gateway.auth import API_KEY_HEADER, Authenticator, require_roles
-from gateway.csrf import Csrf, secret_or_random
-from gateway.idempotency import CONTEXT_KEY as IDEMPOTENCY_CONTEXT_KEY
-from gateway.idempotency import HEADER as IDEMPOTENCY_HEADER
-from gateway.idempotency import REPLAYED_HEADER, IdempotencyStore, Replay
-from gateway.idempotency import fingerprint as request_fingerprint
-from gateway.openapi import RouteSpec
-from gateway.pages import Assets, Flash, PageRenderer
-from gateway.ratelimit import RateLimiter
-from gateway.rpc import outcome_unknown
-from gateway.settings import Settings
+from gateway.web import errors
+from gateway.auth.credentials import API_KEY_HEADER, Authenticator
+from gateway.auth.roles import require_roles
+from gateway.web.csrf import Csrf, secret_or_random
+from gateway.web.idempotency import CONTEXT_KEY as IDEMPOTENCY_CONTEXT_KEY
+from gateway.web.idempotency import HEADER as IDEMPOTENCY_HEADER
+from gateway.web.idempotency import REPLAYED_HEADER, IdempotencyStore, Replay
+from gateway.web.idempotency import fingerprint as request_fingerprint
+from gateway.web.openapi import RouteSpec
+from gateway.web.pages import Assets, Flash, PageRenderer
+from gateway.web.ratelimit import RateLimiter
+from gateway.web.rpc import outcome_unknown
+from gateway.web.settings import Settings
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("gateway.http")  # the name logs knew it by
 access_log = logging.getLogger("gateway.access")
 
 REQUEST_ID_HEADER = "X-Request-Id"
