@@ -25,7 +25,8 @@ from marshmallow import (EXCLUDE, ValidationError, fields, post_load, validate,
 
 from services.kit import references
 
-from gateway.bins import IsoDate, Reference
+from gateway.api.schemas.bins import IsoDate
+from gateway.pages.bins.forms import Reference
 from gateway.housing import CaseReference, LookupCode, normalise_code
 from gateway.housing import normalise_reference as housing_reference
 from gateway.web.schemas import GatewaySchema, PlainText, Timestamp

@@ -21,7 +21,6 @@ change cut-off does not apply to them, and a case needs no code either.
 """
 import datetime as dt
 import secrets
-import time
 from urllib.parse import quote, urlencode
 
 from werkzeug.wrappers import Response
@@ -29,6 +28,7 @@ from werkzeug.wrappers import Response
 from gateway import bookings, housing
 from gateway.web import errors
 from gateway.auth.roles import CASEWORKER, SUPERVISOR
+from gateway.web.caches import Cache, TimedValue
 from gateway.web.http import (CASE_REFERENCE_HEADER, RESIDENT_SECRET_HEADER, api, page,
                               redirect, resident_secret)
 
@@ -49,26 +49,6 @@ DETAILS_FIELDS = {"name": "name", "email": "email", "phone": "phone",
                   "secret": "name", "_schema": "name"}
 
 
-class _Setup:
-    """Offices and appointment types, kept a minute so a page makes one RPC
-    for them, not one per request; a supervisor's change clears it."""
-
-    def __init__(self, ttl=SETUP_TTL):
-        self.ttl = ttl
-        self.value = None
-        self.fetched_at = 0.0
-
-    def get(self, fetch, fresh=False):
-        if fresh or self.value is None or time.monotonic() - self.fetched_at > self.ttl:
-            self.value = fetch()
-            self.fetched_at = time.monotonic()
-        return self.value
-
-    def clear(self):
-        self.value = None
-
-
-SETUP = _Setup()
 _COOKIES = {}
 
 
@@ -127,6 +107,9 @@ def _by_id(items):
 
 
 class BookingsRoutes:
+    # offices and appointment types, kept a minute so a page makes one RPC for
+    # them, not one per request; a supervisor's change clears it
+    setup = Cache(TimedValue, ttl=SETUP_TTL)
 
     # --- JSON API: residents ---
 
@@ -743,7 +726,7 @@ class BookingsRoutes:
     # --- helpers: the JSON API ---
 
     def _setup(self, fresh=False):
-        return SETUP.get(lambda: self.rpc.call("bookings", "setup"), fresh=fresh)
+        return self.setup.get(lambda: self.rpc.call("bookings", "setup"), fresh=fresh)
 
     def _api_case(self, request):
         """The housing case named by X-Case-Reference, checked with housing
@@ -822,7 +805,7 @@ class BookingsRoutes:
 
     def _save_setup(self, method, body, listed):
         self.rpc.call("bookings", method, body)
-        SETUP.clear()
+        self.setup.clear()
         saved = _by_id(self._setup(fresh=True).get(listed)).get(body["id"])
         return saved if saved is not None else body
 

@@ -22,7 +22,8 @@ from marshmallow import (EXCLUDE, ValidationError, fields, post_load, validate,
 
 from services.kit import references
 
-from gateway.bins import IsoDate, Reference
+from gateway.api.schemas.bins import IsoDate
+from gateway.pages.bins.forms import Reference
 from gateway.web.schemas import GatewaySchema, PlainText, Timestamp
 from gateway.web.words import as_date as _as_date, date_text, day_text  # noqa: F401
 from gateway.web.words import local_today as staff_today, when_text as staff_time  # noqa: F401

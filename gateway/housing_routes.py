@@ -17,12 +17,12 @@ The caseworker pages check the same bearer token and roles as the staff API
 public links to them. Their forms post, then redirect back to the case page
 with a success banner carried in a flash cookie scoped to that case.
 """
-import time
 from urllib.parse import quote
 
 from gateway import housing
 from gateway.web import errors
 from gateway.auth.roles import CASEWORKER, SUPERVISOR
+from gateway.web.caches import Cache, Versions
 from gateway.web.http import api, page, redirect, resident_secret
 
 CASEWORKER_ROLES = frozenset({CASEWORKER, SUPERVISOR})
@@ -44,34 +44,6 @@ PLAN_FIELDS = {"party": "plan-party", "text": "plan-text", "due_on": "plan-due-d
 CLOSE_FIELDS = {"outcome": "close-outcome", "note": "close-note"}
 
 
-class _Questionnaires:
-    """Questionnaire definitions by version, kept for a few minutes so a
-    question page makes one RPC for the draft, not two."""
-
-    def __init__(self, ttl=QUESTIONNAIRE_TTL):
-        self.ttl = ttl
-        self.by_version = {}
-        self.current = None
-
-    def get(self, fetch, version=None):
-        now = time.monotonic()
-        if version is None and self.current and now - self.current[1] <= self.ttl:
-            version = self.current[0]
-        cached = self.by_version.get(version) if version is not None else None
-        if cached is not None and now - cached[1] <= self.ttl:
-            return cached[0]
-        definition = fetch(version)
-        self.by_version[definition["version"]] = (definition, now)
-        if version is None:
-            self.current = (definition["version"], now)
-        return definition
-
-    def clear(self):
-        self.by_version.clear()
-        self.current = None
-
-
-QUESTIONNAIRES = _Questionnaires()
 _COOKIES = {}
 
 
@@ -135,6 +107,9 @@ def _check_case_id(case_id):
 
 
 class HousingRoutes:
+    # questionnaire definitions by version, kept a few minutes so a question
+    # page makes one RPC for the draft, not two
+    questionnaires = Cache(Versions, ttl=QUESTIONNAIRE_TTL)
 
     # --- JSON API: the person ---
 
@@ -596,7 +571,7 @@ class HousingRoutes:
     # --- helpers ---
 
     def _questionnaire(self, version=None):
-        return QUESTIONNAIRES.get(
+        return self.questionnaires.get(
             lambda v: self.rpc.call("housing", "questionnaire", version=v), version)
 
     def _cookie(self):

@@ -3,7 +3,7 @@ delivery receipts, a resident's request for their timeline link, and the
 timeline itself."""
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
-from gateway import bins
+from gateway.api.schemas import bins
 from gateway.web.schemas import GatewaySchema
 from gateway.web.words import when_text  # noqa: F401 (templates)
 

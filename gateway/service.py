@@ -19,8 +19,10 @@ from gateway.web import errors, openapi, schemas
 from gateway.auth.roles import STAFF_ROLES, SUPERVISOR
 # the module, not the class: `nameko run gateway.service` would try to run
 # any class with entrypoints found in this namespace
-from gateway import (bins_routes, bookings_routes, devinbox_routes, housing_routes,
-                     notify_routes)
+from gateway import bookings_routes, devinbox_routes, housing_routes, notify_routes
+from gateway.api import bins as bins_api
+from gateway.open311 import routes as open311_routes
+from gateway.pages.bins import routes as bins_pages
 from gateway.web.http import Config, Pages, StaticAssets, api, page, redirect
 from gateway.web.rpc import ServiceRpc, health_report
 
@@ -29,8 +31,9 @@ log = logging.getLogger(__name__)
 PARKED_LIST_TIMEOUT = 10
 
 
-class GatewayService(bins_routes.BinsRoutes, housing_routes.HousingRoutes,
-                     bookings_routes.BookingsRoutes, notify_routes.NotifyRoutes,
+class GatewayService(bins_api.BinsApi, open311_routes.Open311Routes, bins_pages.BinsPages,
+                     bookings_routes.BookingsRoutes, housing_routes.HousingRoutes,
+                     notify_routes.NotifyRoutes,
                      devinbox_routes.DevInboxRoutes):
     name = "gateway"
 

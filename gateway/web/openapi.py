@@ -73,16 +73,16 @@ class RouteSpec:
 
 
 def routes(service_cls):
-    """Every RouteSpec declared on the service class, in source order."""
+    """Every RouteSpec declared on the service class: the class's own first,
+    then each mixin's in the order the class lists them, each in source order."""
+    mro = service_cls.__mro__
     found = []
-    for _, member in inspect.getmembers(service_cls, inspect.isfunction):
+    for name, member in inspect.getmembers(service_cls, inspect.isfunction):
         for entrypoint in getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, ()):
             spec = getattr(entrypoint, "spec", None)
             if spec is not None:
-                # the class's own routes first, then its mixins', each in source order
-                order = (member.__module__ != service_cls.__module__, member.__module__,
-                         inspect.getsourcelines(member)[1])
-                found.append((order, spec))
+                owner = next(i for i, cls in enumerate(mro) if name in vars(cls))
+                found.append(((owner, inspect.getsourcelines(member)[1]), spec))
     return [spec for _, spec in sorted(found, key=lambda pair: pair[0])]
 
 

@@ -1,6 +1,8 @@
 """Server-rendered resident pages with the GOV.UK Design System.
 
-Templates live in gateway/templates/ and extend `base.html`, which builds on
+Templates live beside the pages that use them (gateway/pages/<journey>/
+templates/, gateway/staff/templates/, ...; TEMPLATE_FOLDERS lists them) and
+extend `base.html` in gateway/templates/, which builds on
 the govuk-frontend-jinja page template; components are imported with
 `{% from "govuk_frontend_jinja/components/<name>/macro.html" import ... %}`.
 Pages work without JavaScript; the GOV.UK Frontend script only enhances.
@@ -29,9 +31,17 @@ ASSET_MAX_AGE = 3600
 TOP_LEVEL_ASSETS = frozenset({"govuk-frontend.min.css", "govuk-frontend.min.js"})
 
 
+# where templates are looked for, in turn: the shared layout and macros,
+# then each journey's own; a template's name is its file name, wherever it is
+TEMPLATE_FOLDERS = (
+    "templates",
+    "pages/bins/templates",
+)
+
+
 def make_environment():
     loader = ChoiceLoader([
-        PackageLoader("gateway", "templates"),
+        *(PackageLoader("gateway", folder) for folder in TEMPLATE_FOLDERS),
         PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
     ])
     # ChainableUndefined: the GOV.UK macros read optional nested params

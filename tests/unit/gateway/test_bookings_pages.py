@@ -9,7 +9,8 @@ from werkzeug.wrappers import Request, Response
 
 from gateway import bookings
 from gateway.web import errors
-from gateway.bookings_routes import _Setup, _hidden_choices, case_missing_in_bookings
+from gateway.bookings_routes import _hidden_choices, case_missing_in_bookings
+from gateway.web.caches import TimedValue
 from gateway.web.pages import make_environment
 from services.kit import references
 
@@ -204,13 +205,13 @@ def test_the_setup_is_kept_a_while_and_cleared_on_change():
         calls.append(1)
         return {"offices": [], "types": [], "n": len(calls)}
 
-    cache = _Setup(ttl=60)
+    cache = TimedValue(ttl=60)
     assert cache.get(fetch)["n"] == 1
     assert cache.get(fetch)["n"] == 1
     assert cache.get(fetch, fresh=True)["n"] == 2
     cache.clear()
     assert cache.get(fetch)["n"] == 3
-    stale = _Setup(ttl=-1)
+    stale = TimedValue(ttl=-1)
     stale.get(fetch)
     assert stale.get(fetch)["n"] == 5
 

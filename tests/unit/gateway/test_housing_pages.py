@@ -8,7 +8,8 @@ from werkzeug.wrappers import Request, Response
 
 from gateway import housing
 from gateway.web import errors
-from gateway.housing_routes import _Questionnaires, next_path, staff_args
+from gateway.housing_routes import next_path, staff_args
+from gateway.web.caches import Versions
 from gateway.auth.roles import Principal
 
 HEALTH = {"id": "health", "type": "multi_choice", "exclusive": "none", "options": [
@@ -154,12 +155,12 @@ def test_questionnaires_are_cached_per_version_for_a_while():
         calls.append(version)
         return {"version": version or 3, "title": "t", "questions": []}
 
-    cache = _Questionnaires(ttl=60)
+    cache = Versions(ttl=60)
     assert cache.get(fetch)["version"] == 3
     assert cache.get(fetch)["version"] == 3 and cache.get(fetch, 3)["version"] == 3
     assert cache.get(fetch, 1)["version"] == 1 and cache.get(fetch, 1)["version"] == 1
     assert calls == [None, 1]
-    stale = _Questionnaires(ttl=-1)
+    stale = Versions(ttl=-1)
     stale.get(fetch, 2)
     stale.get(fetch, 2)
     assert calls == [None, 1, 2, 2]

@@ -1,16 +1,15 @@
-"""What the gateway accepts and returns for bins: JSON API schemas, the
-resident forms, and the words the pages use for statuses.
+"""What the gateway accepts and returns for bins: identifiers, fields,
+contact details and the JSON API schemas (the pages' forms, in
+gateway/pages/bins/forms.py, build on them).
 
 The bins service's RPC contract is in docs/bins.md. Dates travel to it as
 ISO strings, so every date loaded here is handed on with `.isoformat()`.
 """
 import re
 
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from gateway.web.schemas import GatewaySchema, PlainText, Postcode, Timestamp
-from gateway.web.words import as_date as _as_date  # noqa: F401 (used below)
-from gateway.web.words import day_text, when_text as time_text  # noqa: F401 (templates)
 from services.kit import references
 from services.kit.contact import normalise_mobile  # noqa: F401 (open311, notify)
 
@@ -23,12 +22,12 @@ SERVICES = {
 EXCEPTION_KINDS = ("bin_not_out", "contaminated", "no_access", "excess_waste")
 OUTCOMES = ("collected", "not_collected")
 
-_UPRN = re.compile(r"^[0-9]{1,12}$")
+UPRN_PATTERN = re.compile(r"^[0-9]{1,12}$")
 _REFERENCE = re.compile(r"^[A-Z]{2}-[2-9A-HJKMNP-Z]{4}-[0-9]{2}$")
 
 
 def valid_uprn(text):
-    return bool(_UPRN.match(text or ""))
+    return bool(UPRN_PATTERN.match(text or ""))
 
 
 def normalise_reference(text):
@@ -332,176 +331,3 @@ class ResolveReportSchema(GatewaySchema):
 
 class CrewResolvedSchema(ReportStatusSchema):
     id = fields.String(allow_none=True)
-
-
-# --- resident forms ---
-
-def _required(message):
-    return {"required": message, "null": message}
-
-
-class FormPostcode(Postcode):
-    """A blank box is a missing answer, not a malformed one."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and not value.strip():
-            raise self.make_error("required")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-class PostcodeFormSchema(GatewaySchema):
-    postcode = FormPostcode(required=True)
-
-
-class AddressFormSchema(GatewaySchema):
-    postcode = FormPostcode(required=True)
-    uprn = fields.String(required=True, validate=validate.Regexp(
-        _UPRN, error="Select your address"), error_messages=_required(
-        "Select your address"))
-
-
-class MissedServiceFormSchema(GatewaySchema):
-    service = fields.String(required=True, validate=validate.OneOf(
-        list(SERVICES), error="Select which bin was not collected"),
-        error_messages=_required("Select which bin was not collected"))
-    # random per rendered form: a double click sends the same value twice
-    submission = fields.String(load_default=None, validate=validate.Length(max=64))
-    # "How should we tell you what happens?": optional radios (email, sms or
-    # none), each revealing its own box; only the chosen one's box is used.
-    preferred = fields.String(load_default="")
-    email = fields.String(load_default="")
-    phone = fields.String(load_default="")
-
-    @validates_schema(skip_on_field_errors=False)
-    def _check_contact(self, data, **kwargs):
-        problems = {}
-        _contact_from_form(data, problems)
-        if problems:
-            raise ValidationError(problems)
-
-    @post_load
-    def _contact(self, data, **kwargs):
-        email, phone = _contact_from_form(data, {})
-        return {"service": data["service"], "submission": data["submission"],
-                "email": email, "phone": phone,
-                "preferred": default_channel(email, phone)}
-
-
-FORM_PREFERRED = ("email", "sms", "none")
-
-
-def _contact_from_form(data, problems):
-    """(email, phone) the form asks to be told at, only the chosen channel's
-    (or, with no choice made, whatever was typed); problems gets each error."""
-    preferred = (data.get("preferred") or "").strip()
-    email = (data.get("email") or "").strip()
-    phone = (data.get("phone") or "").strip()
-    if preferred and preferred not in FORM_PREFERRED:
-        problems["preferred"] = ["Select how we should tell you what happens"]
-        return None, None
-    if preferred == "none":
-        return None, None
-    if preferred == "email":
-        phone = ""
-        if not email:
-            problems["email"] = ["Enter your email address"]
-    if preferred == "sms":
-        email = ""
-        if not phone:
-            problems["phone"] = ["Enter your UK mobile number"]
-    if email:
-        try:
-            email = check_email(email)
-        except ValidationError:
-            problems["email"] = [EMAIL_MESSAGE]
-    if phone:
-        phone = normalise_mobile(phone)
-        if phone is None:
-            problems["phone"] = [MOBILE_MESSAGE]
-    return email or None, phone or None
-
-
-class Reference(fields.String):
-    """A reference a person typed; subclasses name their own example and
-    normaliser (housing's cases, bookings), and what the form calls it."""
-    what = "reference"
-    example = "MB-7K3Q-92"
-    normalise = staticmethod(normalise_reference)
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.error_messages = {
-            **self.error_messages,
-            "invalid": f"Enter your {self.what} as it is shown, like {self.example}",
-            "required": f"Enter your {self.what}", "null": f"Enter your {self.what}"}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise self.make_error("invalid")
-        if not value.strip():
-            raise self.make_error("required")
-        reference = self.normalise(value)
-        if reference is None:
-            raise self.make_error("invalid")
-        return reference
-
-
-class TrackFormSchema(GatewaySchema):
-    reference = Reference(required=True)
-    secret = PlainText(required=True, missing_message="Enter your tracking code",
-                       validate=validate.Length(
-                           max=256, error="Enter the tracking code as it is shown"))
-
-
-# --- words for the pages ---
-
-EXCEPTION_WORDS = {
-    "bin_not_out": "The crew recorded that the bin was not out",
-    "contaminated": "Not emptied: the crew recorded that the bin had the wrong things in it",
-    "no_access": "Not emptied: the crew could not get to the bin",
-    "excess_waste": "The crew recorded extra waste they could not take",
-}
-VISIT_WORDS = {
-    # A finished round does not prove this bin was emptied: the resident may
-    # have reported it missed, so say only what the crew recorded.
-    "collected": "The crew finished this round",
-    "completed": "The crew finished this round",
-    "complete": "The crew finished this round",
-    "still_out": "The crew are still working on this round",
-    "in_progress": "The crew are still working on this round",
-    "scheduled": "No problems were recorded",
-}
-
-
-def last_visit_words(last):
-    """The last collection's status, in a few plain words."""
-    if not last:
-        return ""
-    exception = last.get("exception")
-    if isinstance(exception, dict):
-        return exception.get("reason") or EXCEPTION_WORDS.get(
-            exception.get("kind"), "The crew recorded a problem")
-    if exception:
-        return EXCEPTION_WORDS.get(exception, "The crew recorded a problem")
-    status = last.get("status")
-    if not status:
-        return ""
-    return VISIT_WORDS.get(status, status.replace("_", " ").capitalize())
-
-
-def report_status_words(report):
-    """(tag text, tag colour, sentence) for a report's status."""
-    status = report.get("status")
-    outcome = report.get("outcome")
-    if outcome == "collected":
-        return "Collected", "green", "The crew went back and emptied the bin."
-    if outcome == "not_collected":
-        why = report.get("outcome_reason")
-        sentence = "The crew went back but could not empty the bin"
-        return "Not collected", "red", sentence + (f": {why}" if why else ".")
-    if status in (None, "open", "filed", "assigned"):
-        due = time_text(report.get("due_by"))
-        return "Open", "blue", (
-            f"We have asked the crew to go back by {due}." if due else
-            "We have asked the crew to go back.")
-    return status.replace("_", " ").capitalize(), "grey", ""

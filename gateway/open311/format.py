@@ -27,8 +27,8 @@ from xml.etree import ElementTree as ET
 
 from marshmallow import ValidationError
 
-from gateway.bins import (EMAIL_MESSAGE, MOBILE_MESSAGE, SERVICES, check_email,
-                          normalise_mobile, valid_uprn)
+from gateway.api.schemas.bins import (EMAIL_MESSAGE, MOBILE_MESSAGE, SERVICES, check_email,
+                                      normalise_mobile, valid_uprn)
 
 FORMATS = ("json", "xml")
 JSON_TYPE = "application/json; charset=utf-8"
