@@ -27,8 +27,9 @@ from services.kit import references
 
 from gateway.api.schemas.bins import IsoDate
 from gateway.pages.bins.forms import Reference
-from gateway.housing import CaseReference, LookupCode, normalise_code
-from gateway.housing import normalise_reference as housing_reference
+from gateway.api.schemas.housing import normalise_code
+from gateway.pages.housing.forms import CaseReference, LookupCode
+from gateway.api.schemas.housing import normalise_reference as housing_reference
 from gateway.web.schemas import GatewaySchema, PlainText, Timestamp
 from gateway.web.words import (LOCAL_TIMEZONE, clock_text, day_text, # noqa: F401,
                                local_moment, local_today as today, when_text)

@@ -25,7 +25,8 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.wrappers import Response
 
-from gateway import bookings, housing
+from gateway import bookings
+from gateway.pages.housing import words as housing_words
 from gateway.web import errors
 from gateway.auth.roles import CASEWORKER, SUPERVISOR
 from gateway.web.caches import Cache, TimedValue
@@ -950,7 +951,7 @@ class BookingsRoutes:
     def _no_appointment(self, request, case, reason):
         """A case that cannot book: advice instead, closed, or not online."""
         response = self.pages.render(request, "bookings_no_appointment.html", {
-            "case": case or {}, "reason": reason, "words": housing.words()})
+            "case": case or {}, "reason": reason, "words": housing_words.words()})
         return self._cookies()[0].clear(response, request, self.settings.cookie_secure)
 
     def _page_hold(self, request):

@@ -19,11 +19,15 @@ from gateway.web import errors, openapi, schemas
 from gateway.auth.roles import STAFF_ROLES, SUPERVISOR
 # the module, not the class: `nameko run gateway.service` would try to run
 # any class with entrypoints found in this namespace
-from gateway import bookings_routes, devinbox_routes, housing_routes, notify_routes
+from gateway import bookings_routes, devinbox_routes, notify_routes
 from gateway.api import bins as bins_api
+from gateway.api import housing as housing_api
 from gateway.open311 import routes as open311_routes
 from gateway.pages.bins import routes as bins_pages
-from gateway.web.http import Config, Pages, StaticAssets, api, page, redirect
+from gateway.pages.housing import routes as housing_pages
+from gateway.staff import housing as staff_housing
+from gateway.web.http import api, page, redirect
+from gateway.web.providers import Config, Pages, StaticAssets
 from gateway.web.rpc import ServiceRpc, health_report
 
 log = logging.getLogger(__name__)
@@ -32,8 +36,9 @@ PARKED_LIST_TIMEOUT = 10
 
 
 class GatewayService(bins_api.BinsApi, open311_routes.Open311Routes, bins_pages.BinsPages,
-                     bookings_routes.BookingsRoutes, housing_routes.HousingRoutes,
-                     notify_routes.NotifyRoutes,
+                     bookings_routes.BookingsRoutes, housing_api.HousingApi,
+                     notify_routes.NotifyRoutes, housing_pages.HousingPages,
+                     staff_housing.StaffHousingPages,
                      devinbox_routes.DevInboxRoutes):
     name = "gateway"
 

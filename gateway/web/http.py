@@ -34,7 +34,6 @@ from eventlet import wsgi
 from eventlet.event import Event
 from marshmallow import ValidationError
 from nameko.exceptions import IncorrectSignature
-from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer
 from werkzeug.datastructures import MIMEAccept
@@ -57,7 +56,8 @@ from gateway.web.idempotency import HEADER as IDEMPOTENCY_HEADER
 from gateway.web.idempotency import REPLAYED_HEADER, IdempotencyStore, Replay
 from gateway.web.idempotency import fingerprint as request_fingerprint
 from gateway.web.openapi import RouteSpec
-from gateway.web.pages import Assets, Flash, PageRenderer
+from gateway.web.cookies import Flash
+from gateway.web.pages import Assets, PageRenderer
 from gateway.web.ratelimit import RateLimiter
 from gateway.web.rpc import outcome_unknown
 from gateway.web.settings import Settings
@@ -625,28 +625,3 @@ def page(method, path, **options):
     messages in `request.form_errors` for the page to show."""
     options.setdefault("in_docs", False)
     return _route("page", method, path, **options)
-
-
-class Pages(DependencyProvider):
-    """Gives a route `self.pages.render(request, "template.html", {...})`."""
-
-    server = GatewayServer()
-
-    def get_dependency(self, worker_ctx):
-        return self.server.pages
-
-
-class StaticAssets(DependencyProvider):
-    server = GatewayServer()
-
-    def get_dependency(self, worker_ctx):
-        return self.server.assets
-
-
-class Config(DependencyProvider):
-    """Gives a route the gateway's Settings."""
-
-    server = GatewayServer()
-
-    def get_dependency(self, worker_ctx):
-        return self.server.settings

@@ -230,9 +230,9 @@ def _outcome(urgency):
     env.globals.update(serviceName="Townhall", serviceUrl="/", council_name="Council")
     case = {"reference": "HL-7K3Q-92", "urgency": urgency, "status": "open",
             "next_step": {"code": "book_appointment", "title": "Book an appointment"}}
-    from gateway import housing
+    from gateway.pages.housing import words
     return env.get_template("housing_outcome.html").render(
-        case=case, secret="7K3Q-M2XA-9PRT", words=housing.words(), csrf_field=lambda: "tok",
+        case=case, secret="7K3Q-M2XA-9PRT", words=words.words(), csrf_field=lambda: "tok",
         csrf_field_name="csrf_token", cspNonce="n")
 
 

@@ -110,7 +110,7 @@ def test_flash_round_trips_and_refuses_tampering_and_expiry():
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request, Response
 
-    from gateway.web.pages import Flash
+    from gateway.web.cookies import Flash
 
     flash = Flash("k" * 48, secure_cookie=True, max_age=600)
     response = flash.attach(Response(), "tracking", {"secret": "s3"}, path="/bins/")
