@@ -19,11 +19,14 @@ from gateway.web import errors, openapi, schemas
 from gateway.auth.roles import STAFF_ROLES, SUPERVISOR
 # the module, not the class: `nameko run gateway.service` would try to run
 # any class with entrypoints found in this namespace
-from gateway import bookings_routes, devinbox_routes, notify_routes
+from gateway import devinbox_routes, notify_routes
 from gateway.api import bins as bins_api
+from gateway.api import bookings as bookings_api
 from gateway.api import housing as housing_api
 from gateway.open311 import routes as open311_routes
 from gateway.pages.bins import routes as bins_pages
+from gateway.pages.bookings import manage as bookings_manage
+from gateway.pages.bookings import routes as bookings_pages
 from gateway.pages.housing import routes as housing_pages
 from gateway.staff import housing as staff_housing
 from gateway.web.http import api, page, redirect
@@ -36,8 +39,9 @@ PARKED_LIST_TIMEOUT = 10
 
 
 class GatewayService(bins_api.BinsApi, open311_routes.Open311Routes, bins_pages.BinsPages,
-                     bookings_routes.BookingsRoutes, housing_api.HousingApi,
+                     bookings_api.BookingsApi, housing_api.HousingApi,
                      notify_routes.NotifyRoutes, housing_pages.HousingPages,
+                     bookings_manage.ManageBookingPages, bookings_pages.BookingsPages,
                      staff_housing.StaffHousingPages,
                      devinbox_routes.DevInboxRoutes):
     name = "gateway"

@@ -35,6 +35,7 @@ TOP_LEVEL_ASSETS = frozenset({"govuk-frontend.min.css", "govuk-frontend.min.js"}
 TEMPLATE_FOLDERS = (
     "templates",
     "pages/bins/templates",
+    "pages/bookings/templates",
     "pages/housing/templates",
     "staff/templates",
 )

@@ -1,6 +1,6 @@
-"""What the gateway accepts and returns for office appointments: JSON API
-schemas, the resident forms, the signed cookies of the booking pages, and
-the words the pages use.
+"""What the gateway accepts and returns for office appointments: identifiers,
+fields and the JSON API schemas (the pages' forms, choices, words and
+cookies are in gateway/pages/bookings/).
 
 The bookings service's RPC contract (docs/bookings.md): search, hold,
 confirm, get_booking, cancel, reschedule, calendar and join_waitlist for the
@@ -14,25 +14,16 @@ reference and code with the housing service first, and only then passes the
 reference to bookings, which trusts the gateway for it.
 """
 import datetime as dt
-import hashlib
-import math
 import re
-from urllib.parse import quote, urlencode
 
-from itsdangerous import BadData, URLSafeTimedSerializer
-from marshmallow import (EXCLUDE, ValidationError, fields, post_load, validate,
-                         validates, validates_schema)
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from services.kit import references
 
 from gateway.api.schemas.bins import IsoDate
-from gateway.pages.bins.forms import Reference
-from gateway.api.schemas.housing import normalise_code
-from gateway.pages.housing.forms import CaseReference, LookupCode
 from gateway.api.schemas.housing import normalise_reference as housing_reference
 from gateway.web.schemas import GatewaySchema, PlainText, Timestamp
-from gateway.web.words import (LOCAL_TIMEZONE, clock_text, day_text, # noqa: F401,
-                               local_moment, local_today as today, when_text)
+from gateway.web.words import local_today as today
 
 REFERENCE_PREFIX = "BK"
 MAX_SEARCH_DAYS = 62
@@ -44,7 +35,7 @@ MAX_PAGE_RANGE_DAYS = 28
 URGENCIES = ("emergency", "high", "standard")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-_PHONE = re.compile(r"^\+?[\d ()-]{10,20}$")
+PHONE_PATTERN = re.compile(r"^\+?[\d ()-]{10,20}$")
 _LANGUAGE = re.compile(r"^[^\W\d_](?:[^\W\d_]| |-)*[^\W\d_]$")
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -131,7 +122,7 @@ class Phone(fields.String):
         phone = value.strip()
         if not phone:
             return None
-        if not _PHONE.match(phone):
+        if not PHONE_PATTERN.match(phone):
             raise self.make_error("invalid")
         return phone
 
@@ -141,7 +132,7 @@ CONTACT_MESSAGE = ("Enter an email address or a phone number, so we can reach yo
                    "your appointment")
 
 
-def _name_field(**kwargs):
+def name_field(**kwargs):
     return PlainText(required=True, missing_message="Enter your name", validate=validate.Length(
         max=200, error="Your name must be 200 characters or fewer"), **kwargs)
 
@@ -245,7 +236,7 @@ class HeldBookingSchema(BookingSchema):
 
 
 class ConfirmBodySchema(GatewaySchema):
-    name = _name_field()
+    name = name_field()
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(
         max=254, error=EMAIL_MESSAGE), error_messages={"invalid": EMAIL_MESSAGE})
     phone = Phone(load_default=None, allow_none=True)
@@ -447,272 +438,6 @@ def missing_references(kind, body, setup):
     return problems
 
 
-# --- resident forms ---
-
-class _Form(GatewaySchema):
-    class Meta:
-        unknown = EXCLUDE
-
-
-class StartForm(_Form):
-    type = fields.String(required=True, validate=validate.Length(max=40), error_messages={
-        "required": "Choose what your appointment is about",
-        "null": "Choose what your appointment is about"})
-
-
-class _CaseReference(CaseReference):
-    what = "case reference"
-
-
-class BookingReference(Reference):
-    what = "booking reference"
-    example = "BK-7K3Q-92"
-    normalise = staticmethod(normalise_reference)
-
-
-class CaseForm(_Form):
-    reference = _CaseReference(required=True)
-    secret = LookupCode(required=True)
-    next = fields.String(load_default=None)
-
-    @post_load
-    def _next(self, data, **kwargs):
-        return {**data, "next": safe_next(data.get("next"))}
-
-
-def safe_next(path):
-    """Where to go after the case form: only back to a booking's own pages."""
-    if not isinstance(path, str) or len(path) > 300:
-        return None
-    if not path.startswith("/bookings/manage/") or "//" in path or "\\" in path:
-        return None
-    if any(c.isspace() or ord(c) < 32 for c in path):
-        return None
-    return path
-
-
-class HoldForm(_Form):
-    slot = fields.String(required=True, error_messages={
-        "required": "Choose a time", "null": "Choose a time"})
-    submission = fields.String(load_default="", validate=validate.Length(max=64))
-
-    @validates("slot")
-    def _slot(self, value, **kwargs):
-        if parse_slot_value(value) is None:
-            raise ValidationError("Choose a time")
-
-    @post_load
-    def _parse(self, data, **kwargs):
-        office_id, start = parse_slot_value(data["slot"])
-        return {**data, "office_id": office_id, "start": start}
-
-
-class DetailsForm(_Form):
-    name = _name_field()
-    email = fields.String(load_default="")
-    phone = fields.String(load_default="")
-    step_free = fields.String(load_default="")
-    interpreter = fields.String(load_default="")
-    language = fields.String(data_key="interpreter-language", load_default="")
-
-    @validates_schema(skip_on_field_errors=False)
-    def _check(self, data, **kwargs):
-        problems = {}
-        email, phone = (data.get("email") or "").strip(), (data.get("phone") or "").strip()
-        if email:
-            try:
-                fields.Email().deserialize(email)
-            except ValidationError:
-                problems["email"] = [EMAIL_MESSAGE]
-            if len(email) > 254:
-                problems["email"] = [EMAIL_MESSAGE]
-        if phone and not _PHONE.match(phone):
-            problems["phone"] = ["Enter a telephone number, like 01632 960 001 or "
-                                 "07700 900 982"]
-        if not email and not phone:
-            problems["email"] = [CONTACT_MESSAGE]
-        interpreter = data.get("interpreter")
-        if interpreter not in ("yes", "no"):
-            problems["interpreter"] = ["Say whether you need an interpreter"]
-        elif interpreter == "yes":
-            language = (data.get("language") or "").strip()
-            if not language:
-                problems["interpreter-language"] = ["Enter the language you need an "
-                                                    "interpreter for"]
-            elif normalise_language(language) is None:
-                problems["interpreter-language"] = ["Enter the language, like Polish"]
-        if problems:
-            raise ValidationError(problems)
-
-    @post_load
-    def _tidy(self, data, **kwargs):
-        return {"name": data["name"], "email": data["email"].strip() or None,
-                "phone": data["phone"].strip() or None,
-                "step_free": data.get("step_free") == "yes",
-                "interpreter": normalise_language(data["language"])
-                if data["interpreter"] == "yes" else None}
-
-
-class ManageForm(_Form):
-    reference = BookingReference(required=True)
-    secret = LookupCode(required=True)
-
-
-class WaitlistForm(_Form):
-    type = fields.String(required=True)
-    office = fields.String(load_default="any")
-    step_free = fields.String(load_default="no")
-
-
-# --- choosing where and when (the query string of the times pages) ---
-
-DATE_PARTS = ("day", "month", "year")
-WHEN_CHOICES = ("first", "dates")
-
-
-def _typed_date(args, prefix, label):
-    parts = {p: (args.get(f"{prefix}-{p}") or "").strip() for p in DATE_PARTS}
-    if not any(parts.values()):
-        raise ValueError(f"Enter the {label}")
-    missing = [p for p in DATE_PARTS if not parts[p]]
-    if missing:
-        raise ValueError(f"The {label} must include a " + " and a ".join(missing))
-    if not all(re.fullmatch(r"\d{1,4}", parts[p]) for p in DATE_PARTS) \
-            or len(parts["year"]) != 4:
-        raise ValueError(f"The {label} must be a real date")
-    try:
-        return dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-    except ValueError:
-        raise ValueError(f"The {label} must be a real date")
-
-
-def search_choices(args, offices, now=None):
-    """What the person chose on the "where and when" page, from its query
-    string: ({type, office, step_free, when, first_day, last_day, dates},
-    errors or None). `offices` are the ids that offer the type."""
-    first_today = today(now)
-    choices = {"type": (args.get("type") or "").strip(),
-               "office": (args.get("office") or "any").strip(),
-               "step_free": (args.get("step_free") or "").strip(),
-               "when": (args.get("when") or "first").strip(),
-               "dates": {f"{prefix}-{p}": (args.get(f"{prefix}-{p}") or "").strip()[:4]
-                         for prefix in ("from", "to") for p in DATE_PARTS}}
-    problems = {}
-    if choices["office"] != "any" and choices["office"] not in offices:
-        problems["office"] = ["Choose an office from the list"]
-    if choices["step_free"] not in ("yes", "no"):
-        problems["step_free"] = ["Say whether you need step-free access"]
-    if choices["when"] not in WHEN_CHOICES:
-        problems["when"] = ["Choose when you would like to come"]
-    first, last = first_today, first_today + dt.timedelta(days=FIRST_AVAILABLE_DAYS - 1)
-    if choices["when"] == "dates":
-        try:
-            first = _typed_date(args, "from", "first date")
-            if first < first_today:
-                raise ValueError("The first date must be today or in the future")
-        except ValueError as exc:
-            problems["from"] = [str(exc)]
-        try:
-            last = _typed_date(args, "to", "last date")
-        except ValueError as exc:
-            problems["to"] = [str(exc)]
-        if "from" not in problems and "to" not in problems:
-            if last < first:
-                problems["to"] = ["The last date must be the same as or after the first date"]
-            elif (last - first).days >= MAX_PAGE_RANGE_DAYS:
-                problems["to"] = [f"Choose dates up to {MAX_PAGE_RANGE_DAYS // 7} weeks apart"]
-    choices["first_day"], choices["last_day"] = first, last
-    return choices, problems or None
-
-
-def search_query(choices, **changes):
-    """The times page's query string for these choices."""
-    merged = {**choices, **changes}
-    query = [("type", merged["type"]), ("office", merged.get("office") or "any"),
-             ("step_free", merged.get("step_free") or "no"),
-             ("when", merged.get("when") or "first")]
-    if merged.get("when") == "dates":
-        query += [(k, v) for k, v in (merged.get("dates") or {}).items()]
-    return urlencode(query)
-
-
-# --- slots on the pages ---
-
-def slot_value(slot):
-    """A slot as a radio button's value: office id and UTC start."""
-    return f"{slot['office_id']}|{slot['start']}"
-
-
-def parse_slot_value(text):
-    """(office id, start) from a radio button's value, or None."""
-    if not isinstance(text, str) or len(text) > 100 or text.count("|") != 1:
-        return None
-    office_id, start = text.split("|")
-    if not valid_id(office_id):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(start)
-    except ValueError:
-        return None
-    if moment.utcoffset() is None:
-        return None
-    return office_id, moment.astimezone(dt.timezone.utc).isoformat()
-
-
-def group_by_day(slots, limit_days=None):
-    """Slots in days, earliest first: [{"day", "label", "slots"}], each
-    slot with `value` (for its radio) and `time` (in words)."""
-    days = {}
-    for slot in sorted(slots, key=lambda s: (s["start"], s["office_id"])):
-        moment = local_moment(slot["start"])
-        if moment is None:
-            continue
-        days.setdefault(moment.date(), []).append(
-            {**slot, "value": slot_value(slot), "time": clock_text(slot["start"])})
-    grouped = [{"day": day, "label": day_text(day), "id": f"slot-{day.isoformat()}",
-                "slots": found} for day, found in sorted(days.items())]
-    return grouped[:limit_days] if limit_days else grouped
-
-
-def places_text(remaining):
-    return "1 place left" if remaining == 1 else f"{remaining} places left"
-
-
-def minutes_left(until, now=None):
-    """Whole minutes until `until` (rounded up), 0 once it has passed."""
-    moment = local_moment(until)
-    if moment is None:
-        return 0
-    now = now or dt.datetime.now(dt.timezone.utc)
-    return max(0, math.ceil((moment - now).total_seconds() / 60))
-
-
-def is_live_hold(booking, now=None):
-    return booking.get("status") == "held" and minutes_left(
-        booking.get("hold_expires_at"), now) > 0
-
-
-STATUS_WORDS = {
-    "held": ("Not booked yet", "yellow"),
-    "confirmed": ("Booked", "green"),
-    "cancelled": ("Cancelled", "grey"),
-    "expired": ("Not booked", "grey"),
-}
-
-
-def status_words(status):
-    return STATUS_WORDS.get(status, ((status or "").capitalize(), "grey"))
-
-
-def type_for_case(types, urgency):
-    """The appointment type a triaged case of this urgency books: one that
-    needs a case and lists the urgency (the first by id), or None."""
-    for found in sorted(types, key=lambda t: t["id"]):
-        if found.get("needs_case") and urgency in (found.get("urgencies") or ()):
-            return found
-    return None
-
-
 def public_options(setup):
     """What anyone may see of the setup: offices and appointment types,
     without the advisers or their hours."""
@@ -723,96 +448,3 @@ def public_options(setup):
                    "needs_case": bool(t.get("needs_case")),
                    "office_ids": list(t.get("office_ids") or ())}
                   for t in setup.get("types") or ()]}
-
-
-def web_idempotency_key(submission, office_id, start):
-    """A double-clicked "Continue" sends the same submission id twice: the
-    same key, so the second click gets the first hold back."""
-    return hashlib.sha256(f"web-hold\n{submission}\n{office_id}\n{start}".encode()).hexdigest()
-
-
-def manage_path(reference, code):
-    """The secret link to a booking: bookmark it to come back."""
-    return f"/bookings/manage/{quote(reference)}?{urlencode({'code': code})}"
-
-
-def calendar_path(reference, code):
-    return f"/bookings/manage/{quote(reference)}/calendar.ics?{urlencode({'code': code})}"
-
-
-def words():
-    """The helpers the bookings templates call."""
-    return {"day": day_text, "clock": clock_text, "when": when_text,
-            "status": status_words, "places": places_text}
-
-
-# --- the cookies that carry a case and a hold from page to page ---
-
-class SignedCookie:
-    """A small value in a signed, HttpOnly, SameSite=Lax session cookie
-    scoped to /bookings: never in a URL, and good for MAX_AGE at most."""
-
-    PATH = "/bookings"
-
-    def __init__(self, secret_key, name, max_age):
-        self.name = name
-        self.max_age = max_age
-        self.serializer = URLSafeTimedSerializer(secret_key, salt=f"townhall-{name}")
-
-    def read(self, request):
-        raw = request.cookies.get(self.name)
-        if not raw or len(raw) > 1024:
-            return None
-        try:
-            value = self.serializer.loads(raw, max_age=self.max_age)
-        except BadData:
-            return None
-        return value if isinstance(value, dict) else None
-
-    def attach(self, response, request, value, secure=False):
-        response.set_cookie(self.name, self.serializer.dumps(value), httponly=True,
-                            samesite="Lax", path=self.PATH,
-                            secure=secure or request.scheme == "https")
-        return response
-
-    def clear(self, response, request, secure=False):
-        response.delete_cookie(self.name, path=self.PATH, httponly=True, samesite="Lax",
-                               secure=secure or request.scheme == "https")
-        return response
-
-
-class CaseCookie(SignedCookie):
-    """The housing case a person books for: {"reference", "secret"}."""
-
-    NAME = "booking_case"
-    MAX_AGE = 24 * 3600
-
-    def __init__(self, secret_key):
-        super().__init__(secret_key, self.NAME, self.MAX_AGE)
-
-    def read(self, request):
-        value = super().read(request) or {}
-        reference = housing_reference(value.get("reference"))
-        secret = normalise_code(value.get("secret"))
-        return {"reference": reference, "secret": secret} if reference and secret else None
-
-
-class HoldCookie(SignedCookie):
-    """The place held while the person gives their details: {"reference",
-    "secret", "back"} (back: the times page to choose again from)."""
-
-    NAME = "booking_hold"
-    MAX_AGE = 3600
-
-    def __init__(self, secret_key):
-        super().__init__(secret_key, self.NAME, self.MAX_AGE)
-
-    def read(self, request):
-        value = super().read(request) or {}
-        reference = normalise_reference(value.get("reference"))
-        secret = normalise_code(value.get("secret"))
-        if not reference or not secret:
-            return None
-        back = value.get("back")
-        back = back if isinstance(back, str) and back.startswith("/bookings/") else "/bookings"
-        return {"reference": reference, "secret": secret, "back": back}
