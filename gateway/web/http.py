@@ -57,7 +57,8 @@ from gateway.web.idempotency import REPLAYED_HEADER, IdempotencyStore, Replay
 from gateway.web.idempotency import fingerprint as request_fingerprint
 from gateway.web.openapi import RouteSpec
 from gateway.web.cookies import Flash
-from gateway.web.pages import Assets, PageRenderer
+from gateway.web.assets import Assets
+from gateway.web.pages import PageRenderer
 from gateway.web.ratelimit import RateLimiter
 from gateway.web.rpc import outcome_unknown
 from gateway.web.settings import Settings

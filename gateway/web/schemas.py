@@ -1,4 +1,5 @@
-"""What the gateway accepts and returns, as marshmallow schemas.
+"""The schema base and fields every part of the gateway uses, and the error
+and paging shapes of its API.
 
 The gateway keeps its own schemas rather than importing the services': the
 HTTP contract changes on its own timetable. Every error message is written
@@ -109,91 +110,3 @@ class PageQuerySchema(GatewaySchema):
         validate=validate.Range(1, 100, error="Ask for between 1 and 100 items"),
         error_messages={"invalid": "Enter a whole number, like 20"},
         metadata={"description": "How many items to return (1 to 100)"})
-
-
-# --- echo: the bare HTTP -> RPC round trip ---
-
-class EchoRequestSchema(GatewaySchema):
-    message = PlainText(
-        required=True, missing_message="Enter a message",
-        validate=validate.Length(
-            max=500, error="Message must be 500 characters or fewer"),
-        metadata={"description": "Any text, 1 to 500 characters", "example": "hello"})
-
-
-class EchoResponseSchema(GatewaySchema):
-    message = fields.String(required=True)
-    service = fields.String(required=True, metadata={
-        "description": "The service that answered"})
-    received_at = fields.DateTime(required=True, metadata={
-        "description": "When the gateway received the request (UTC)"})
-
-
-# --- health ---
-
-class ServiceHealthSchema(GatewaySchema):
-    service = fields.String()
-    status = fields.String(required=True, metadata={
-        "description": "ok, degraded or unavailable"})
-    instance = fields.String()
-    version = fields.String()
-    uptime_seconds = fields.Float()
-    checks = fields.Dict(keys=fields.String(), values=fields.String())
-    outbox_backlog = fields.Integer(allow_none=True)
-    error = fields.String(metadata={"description": "Why the gateway counts it as down"})
-
-
-class HealthSchema(GatewaySchema):
-    status = fields.String(required=True, metadata={"description": "ok or unavailable"})
-    services = fields.Dict(keys=fields.String(),
-                           values=fields.Nested(ServiceHealthSchema))
-    down = fields.List(fields.String())
-    error = fields.Nested(ErrorDetailSchema)
-
-
-class LiveSchema(GatewaySchema):
-    status = fields.String(required=True)
-
-
-# --- staff ---
-
-class StaffMeSchema(GatewaySchema):
-    sub = fields.String(required=True, metadata={"description": "Who the token names"})
-    roles = fields.List(fields.String(), required=True)
-    auth = fields.String(required=True, metadata={"description": "bearer or api_key"})
-
-
-class ParkedMessageSchema(GatewaySchema):
-    id = fields.String(allow_none=True)
-    queue = fields.String(allow_none=True)
-    event_type = fields.String(allow_none=True)
-    source = fields.String(allow_none=True)
-    correlation_id = fields.String(allow_none=True)
-    error = fields.String(allow_none=True)
-    attempts = fields.Integer(allow_none=True)
-    parked_at = Timestamp(allow_none=True)
-
-
-class ParkedListSchema(GatewaySchema):
-    items = fields.List(fields.Nested(ParkedMessageSchema), required=True)
-    count = fields.Integer(required=True)
-
-
-# --- web forms ---
-
-NEEDS = {
-    "bin-days": ("Find out when your bins are collected", "/bins"),
-    "missed-bin": ("Report a missed bin collection", "/bins/missed"),
-    "housing-help": ("Get help if you are homeless or at risk of losing your home",
-                     "/housing/help"),
-    "appointment": ("Book an appointment at a council office", "/bookings"),
-    "timeline": ("See your reports, requests and appointments", "/timeline"),
-}
-
-
-class StartFormSchema(GatewaySchema):
-    need = fields.String(
-        required=True,
-        validate=validate.OneOf(list(NEEDS), error="Select what you need to do"),
-        error_messages={"required": "Select what you need to do",
-                        "null": "Select what you need to do"})

@@ -1,7 +1,7 @@
 """Faults inside the gateway itself never show a trace."""
 import requests
 
-from gateway.web import schemas
+from gateway.api.schemas import operations as schemas
 from gateway.web.http import api
 from gateway.service import GatewayService
 

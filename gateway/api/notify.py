@@ -1,9 +1,10 @@
-"""Messages to residents over HTTP: GOV.UK Notify's delivery receipts, a
-resident's timeline (JSON API and GOV.UK pages), and the operators' view of
-messages that ran out of attempts.
+"""Messages to residents: GOV.UK Notify's delivery receipts and a resident's
+timeline, over the JSON API.
 
-A mixin of GatewayService (gateway/service.py), which supplies `rpc`,
-`pages` and `settings`.
+A mixin of GatewayService (gateway/service.py), which supplies `rpc` and
+`settings`. The timeline's pages are in gateway/pages/timeline/, and the
+supervisors' view of messages that ran out of attempts in
+gateway/staff/dead_letters.py.
 
 A timeline is reached with a code sent to an address the resident gave: the
 resident enters their email address or mobile number, and whatever the
@@ -14,21 +15,19 @@ import hmac
 import logging
 import uuid
 
-from gateway import notify
-from gateway.web import errors, schemas
-from gateway.auth.roles import SUPERVISOR
-from gateway.web.http import api, page, resident_secret
+from gateway.api.schemas import notify
+from gateway.web import errors
+from gateway.web.http import api, resident_secret
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("gateway.notify_routes")  # the name logs knew it by
 
-BASE = "/timeline"
 # links asked for from one place: enough for a person's typos (reading a
 # timeline is not limited: its code cannot be guessed, 60 bits looked up by
 # its hash)
 LOOKUP_LIMIT = "10/minute"
 
 
-class NotifyRoutes:
+class NotifyApi:
 
     # --- GOV.UK Notify's delivery receipts ---
 
@@ -88,59 +87,3 @@ class NotifyRoutes:
         if not code:
             raise errors.NotFound("Send the code from your timeline link in X-Resident-Secret")
         return self.rpc.call("notify", "timeline", code)
-
-    # --- a resident's timeline: pages ---
-
-    @page("GET", BASE)
-    def timeline_start(self, request):
-        """See everything about your reports, requests and appointments"""
-        return self.pages.render(request, "timeline_start.html", {})
-
-    @page("POST", BASE, form=notify.TimelineLinkSchema, rate_limit=LOOKUP_LIMIT)
-    def timeline_start_submit(self, request):
-        """Send the resident a link to their timeline"""
-        if request.form_errors:
-            return self.pages.render(request, "timeline_start.html", {
-                "errors": request.form_errors, "values": request.form}, status=400)
-        try:
-            answer = self.rpc.call("notify", "send_timeline_link",
-                                   request.validated["address"].strip())
-        except errors.ValidationFailed as refused:
-            return self.pages.render(request, "timeline_start.html", {
-                "errors": {"address": (refused.fields or {}).get("address")
-                           or [refused.message]},
-                "values": request.form}, status=400)
-        return self.pages.render(request, "timeline_sent.html",
-                                 {"message": notify.link_sent(answer)})
-
-    @page("GET", f"{BASE}/<code>")
-    def timeline_page(self, request, code):
-        """Your timeline"""
-        try:
-            answer = self.rpc.call("notify", "timeline", code)
-        except (errors.NotFound, errors.ValidationFailed):
-            return self.pages.render(request, "timeline_start.html", {
-                "expired": True}, status=404)
-        return self.pages.render(request, "timeline.html", {
-            "entries": list(reversed(answer["entries"])),
-            "status_words": notify.MESSAGE_STATUS_WORDS, "when": notify.when_text})
-
-    # --- operators ---
-
-    @api("GET", "/api/v1/ops/notify/dead", roles={SUPERVISOR},
-         query=schemas.PageQuerySchema, response=notify.DeadListSchema,
-         tags=["operations"], errors=[503])
-    def ops_dead_messages(self, request):
-        """Messages that ran out of attempts
-
-        Newest first, without addresses or words: replay one once its cause
-        is fixed."""
-        items = self.rpc.call("notify", "list_dead", request.query["limit"])
-        return {"items": items, "count": len(items)}
-
-    @api("POST", "/api/v1/ops/notify/dead/<message_id>/replay", roles={SUPERVISOR},
-         response=notify.ReplayAnswerSchema, idempotent=False, tags=["operations"],
-         errors=[404, 503])
-    def ops_replay_message(self, request, message_id):
-        """Send a dead message again, from its first attempt"""
-        return self.rpc.call("notify", "replay", message_id)

@@ -27,7 +27,7 @@ from gateway.web import errors
 from gateway.web.http import page
 from gateway.web.words import local_moment
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("gateway.devinbox_routes")  # the name logs knew it by
 
 BASE = "/dev/inbox"
 LIMIT = 50

@@ -5,7 +5,6 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from gateway.api.schemas import bins
 from gateway.web.schemas import GatewaySchema
-from gateway.web.words import when_text  # noqa: F401 (templates)
 
 RECEIPT_STATUSES = ("delivered", "permanent-failure", "temporary-failure",
                     "technical-failure")
@@ -93,7 +92,3 @@ def link_sent(answer):
     days = (answer or {}).get("valid_days") or 30
     return ("If we have anything for that address, we have sent it a link to your "
             f"timeline. The link works for {days} days.")
-
-MESSAGE_STATUS_WORDS = {"pending": "Sending", "sending": "Sending", "sent": "Sent",
-                        "delivered": "Delivered", "failed": "Could not be delivered",
-                        "dead": "Could not be sent yet"}
