@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 from gateway.api.schemas import bins
 from gateway.auth.roles import CREW, SUPERVISOR
 from gateway.web import errors
-from gateway.web.http import api, resident_secret
+from gateway.web.http import api
+from gateway.web.requests import resident_secret
 
 CREW_ROLES = frozenset({CREW, SUPERVISOR})
 CALENDAR_MAX_AGE = 3600

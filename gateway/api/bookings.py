@@ -24,7 +24,8 @@ from gateway.api.schemas.housing import normalise_code
 from gateway.web import errors
 from gateway.auth.roles import CASEWORKER, SUPERVISOR
 from gateway.web.caches import Cache, TimedValue
-from gateway.web.http import CASE_REFERENCE_HEADER, RESIDENT_SECRET_HEADER, api, resident_secret
+from gateway.web.http import api
+from gateway.web.requests import CASE_REFERENCE_HEADER, RESIDENT_SECRET_HEADER, resident_secret
 
 STAFF_ROLES = frozenset({CASEWORKER, SUPERVISOR})
 SETUP_TTL = 60

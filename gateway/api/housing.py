@@ -13,7 +13,8 @@ from gateway.api.schemas import housing
 from gateway.web import errors
 from gateway.auth.roles import CASEWORKER, SUPERVISOR
 from gateway.web.caches import Cache, Versions
-from gateway.web.http import api, resident_secret
+from gateway.web.http import api
+from gateway.web.requests import resident_secret
 
 CASEWORKER_ROLES = frozenset({CASEWORKER, SUPERVISOR})
 QUESTIONNAIRE_TTL = 300

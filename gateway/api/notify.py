@@ -17,7 +17,8 @@ import uuid
 
 from gateway.api.schemas import notify
 from gateway.web import errors
-from gateway.web.http import api, resident_secret
+from gateway.web.http import api
+from gateway.web.requests import resident_secret
 
 log = logging.getLogger("gateway.notify_routes")  # the name logs knew it by
 

@@ -11,7 +11,7 @@ from gateway.auth.roles import API_CLIENT
 from gateway.open311 import format as open311
 from gateway.web import errors
 from gateway.web.caches import Cache, TimedValue
-from gateway.web.http import api, register_error_renderer
+from gateway.web.http import api
 
 SERVICE_CODES_TTL = 300
 
@@ -31,9 +31,8 @@ def open311_response(fmt, body, content_type, status=200):
     return Response(body, status=status, content_type=content_type)
 
 
-register_error_renderer("/open311/", open311_error_response)
-
-_OPEN311 = dict(in_docs=False, error_renderer=open311_error_response)
+_OPEN311 = dict(in_docs=False, error_renderer=open311_error_response,
+                error_prefix="/open311/")
 _FMT = "<any(json, xml):fmt>"
 
 

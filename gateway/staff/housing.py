@@ -13,7 +13,8 @@ from gateway.api.housing import CASEWORKER_ROLES, HousingCalls, check_case_id, s
 from gateway.api.schemas import housing
 from gateway.staff import forms, words
 from gateway.web import errors
-from gateway.web.http import page, redirect
+from gateway.web.http import page
+from gateway.web.requests import redirect
 
 STAFF = "/staff/housing"
 STAFF_FLASH = "housing_staff"

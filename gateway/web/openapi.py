@@ -63,6 +63,9 @@ class RouteSpec:
     # fn(request, ApiError) -> Response, for routes whose errors have a format
     # of their own (Open311); None: the gateway's JSON or HTML error
     error_renderer: object = field(default=None, compare=False)
+    # with error_renderer: paths under this prefix that match no route (404,
+    # 405) get their errors from it too
+    error_prefix: str = None
     # media type of a successful answer when it is not JSON (a calendar feed)
     media_type: str = None
     operation_id: str = field(default="", compare=False)

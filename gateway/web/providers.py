@@ -3,7 +3,7 @@ gateway's one web server (gateway/web/http.py), which builds each thing once
 per container."""
 from nameko.extensions import DependencyProvider
 
-from gateway.web.http import GatewayServer
+from gateway.web.server import GatewayServer
 
 
 class Pages(DependencyProvider):

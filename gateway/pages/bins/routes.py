@@ -14,7 +14,8 @@ from gateway.api.bins import calendar_path, check_uprn, not_found_report
 from gateway.api.schemas import bins
 from gateway.pages.bins import forms, words
 from gateway.web import errors
-from gateway.web.http import page, redirect, resident_secret
+from gateway.web.http import page
+from gateway.web.requests import redirect, resident_secret
 
 
 def _status_path(reference, secret=None):

@@ -1,4 +1,5 @@
-"""The booking pages' forms: what, which case, a time, your details, finding a booking, the waiting list."""
+"""The booking pages' forms: what, which case, a time, your details, finding
+a booking, the waiting list."""
 from marshmallow import (EXCLUDE, ValidationError, fields, post_load, validate, validates,
                          validates_schema)
 

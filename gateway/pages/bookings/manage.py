@@ -13,7 +13,8 @@ from gateway.api.schemas.housing import normalise_code
 from gateway.pages.bookings import forms, search, words
 from gateway.pages.bookings.routes import CHANGED_FLASH, LOOKUP_LIMIT, MANAGE, BookingsPages
 from gateway.web import errors
-from gateway.web.http import page, redirect
+from gateway.web.http import page
+from gateway.web.requests import redirect
 
 class ManageBookingPages(BookingsPages):
 

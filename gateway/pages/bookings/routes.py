@@ -21,7 +21,8 @@ from gateway.api.schemas.housing import normalise_code
 from gateway.pages.bookings import cookies, forms, search, words
 from gateway.pages.housing import words as housing_words
 from gateway.web import errors
-from gateway.web.http import page, redirect
+from gateway.web.http import page
+from gateway.web.requests import redirect
 from gateway.web.providers import SignedCookie
 
 BASE = "/bookings"

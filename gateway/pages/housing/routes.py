@@ -15,7 +15,8 @@ from gateway.api.housing import HousingCalls
 from gateway.pages.housing import forms, questions, words
 from gateway.web import errors
 from gateway.web.providers import SignedCookie
-from gateway.web.http import page, redirect
+from gateway.web.http import page
+from gateway.web.requests import redirect
 
 BASE = "/housing"
 TRIAGE = "/housing/triage"
@@ -251,7 +252,8 @@ class HousingPages(HousingCalls):
         else:
             back = BASE
         return self.pages.render(request, "housing_question.html", {
-            "form": form, "question": question, "value": questions.field_values(question, value),
+            "form": form, "question": question,
+            "value": questions.field_values(question, value),
             "errors": errors, "error_target": questions.error_target(question),
             "back_url": back, "change": change,
             "action": question_path(question["id"], change)}, status=status)

@@ -4,7 +4,8 @@ and sends them to that journey.
 A mixin of GatewayService (gateway/service.py), which supplies `pages`.
 """
 from gateway.pages.start.forms import NEEDS, StartFormSchema
-from gateway.web.http import page, redirect
+from gateway.web.http import page
+from gateway.web.requests import redirect
 
 
 class StartPages:

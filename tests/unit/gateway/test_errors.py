@@ -5,7 +5,7 @@ from nameko.exceptions import RemoteError
 from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 
 from gateway.web import errors
-from gateway.web.http import _as_fields, json_response
+from gateway.web.requests import as_fields as _as_fields, json_response
 from gateway.web.rpc import map_remote_error
 
 
