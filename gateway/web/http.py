@@ -2,7 +2,8 @@
 
 nameko's `WebServer` answers unknown routes and wrong methods with werkzeug's
 HTML and its handler turns errors into text with the exception in it. The
-subclasses here give instead, for every request:
+subclasses in gateway/web/server.py and handler.py give instead, for every
+request:
 
 - a correlation id (a well-formed `X-Request-Id`, or a new uuid4) that goes
   into the worker's context data, so nameko passes it to every RPC call, and

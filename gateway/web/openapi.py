@@ -1,7 +1,7 @@
 """The route registry and the OpenAPI 3 document built from it.
 
-Each gateway route is declared once, by the decorator on its method in
-gateway/service.py (`gateway.web.http.api(...)` or `gateway.web.http.page(...)`).
+Each gateway route is declared once, by the decorator on its method in one
+of GatewayService's mixins (`gateway.web.http.api(...)` or `page(...)`).
 The decorator records a RouteSpec; nameko's entrypoint machinery keeps it on
 the method, and `routes(service_cls)` reads them back. The handler enforces
 what the spec says (roles, schemas, limits) and this module documents the

@@ -39,7 +39,7 @@ the work: it may have the message and still be running it. The worker is
 marked (see `outcome_unknown`) so that a request with an Idempotency-Key
 keeps its key locked rather than letting a retry run the command twice; and
 for such requests the context data of every call carries `idempotency_key`,
-for the service to deduplicate with (see gateway/idempotency.py).
+for the service to deduplicate with (see gateway/web/idempotency.py).
 """
 import ast
 import json
