@@ -46,6 +46,7 @@ def known_service_codes(cache, fetch):
         cache.clear()
     return codes
 
+
 class Open311Routes:
     service_codes = Cache(TimedValue, ttl=SERVICE_CODES_TTL)
 

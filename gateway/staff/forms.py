@@ -9,6 +9,7 @@ from gateway.pages.housing.questions import DATE_PARTS
 from gateway.staff.words import STAFF_CLOSE_OUTCOMES
 from gateway.web.schemas import GatewaySchema
 
+
 class StaffAssignForm(GatewaySchema):
     take_over = fields.Boolean(load_default=False, error_messages={
         "invalid": "Choose whether to take the case over"})

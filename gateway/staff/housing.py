@@ -26,6 +26,7 @@ NOTE_FIELDS = {"text": "note-text"}
 PLAN_FIELDS = {"party": "plan-party", "text": "plan-text", "due_on": "plan-due-day"}
 CLOSE_FIELDS = {"outcome": "close-outcome", "note": "close-note"}
 
+
 def staff_case_path(case_id):
     return f"{STAFF}/cases/{case_id}"
 

@@ -7,6 +7,7 @@ from gateway.api.schemas.bins import (EMAIL_MESSAGE, MOBILE_MESSAGE, SERVICES,
                                       normalise_mobile, normalise_reference)
 from gateway.web.schemas import GatewaySchema, PlainText, Postcode
 
+
 def _required(message):
     return {"required": message, "null": message}
 

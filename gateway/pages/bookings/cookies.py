@@ -5,6 +5,7 @@ from gateway.api.schemas.bookings import normalise_reference
 from gateway.api.schemas.housing import normalise_code
 from gateway.api.schemas.housing import normalise_reference as housing_reference
 
+
 class SignedCookie:
     """A small value in a signed, HttpOnly, SameSite=Lax session cookie
     scoped to /bookings: never in a URL, and good for MAX_AGE at most."""

@@ -11,6 +11,7 @@ from gateway.pages.bookings.words import parse_slot_value
 from gateway.pages.housing.forms import CaseReference, LookupCode
 from gateway.web.schemas import GatewaySchema
 
+
 class _Form(GatewaySchema):
     class Meta:
         unknown = EXCLUDE

@@ -16,6 +16,7 @@ from gateway.web import errors
 from gateway.web.http import page
 from gateway.web.requests import redirect
 
+
 class ManageBookingPages(BookingsPages):
 
     # --- find, see, change or cancel ---

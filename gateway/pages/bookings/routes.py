@@ -38,6 +38,7 @@ DETAILS_FIELDS = {"name": "name", "email": "email", "phone": "phone",
                   "step_free": "step_free", "interpreter": "interpreter-language",
                   "secret": "name", "_schema": "name"}
 
+
 class BookingsPages(BookingsCalls):
     case_cookie = SignedCookie(cookies.CaseCookie)
     hold_cookie = SignedCookie(cookies.HoldCookie)

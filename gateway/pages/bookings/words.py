@@ -8,6 +8,7 @@ from gateway.api.schemas.bookings import valid_id
 from gateway.web.words import (LOCAL_TIMEZONE, clock_text, day_text,  # noqa: F401 (the pages)
                                local_moment, when_text)
 
+
 def slot_value(slot):
     """A slot as a radio button's value: office id and UTC start."""
     return f"{slot['office_id']}|{slot['start']}"

@@ -5,6 +5,7 @@ from gateway.api.schemas.housing import normalise_code, normalise_reference
 from gateway.pages.bins.forms import Reference
 from gateway.web.schemas import GatewaySchema
 
+
 class ResumeCode(fields.String):
     default_error_messages = {
         "invalid": "Enter the code as it is shown, like 7K3Q-M2XA-9PRT",

@@ -5,6 +5,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from gateway.api.schemas.housing import MAX_LIST, MAX_TEXT, normalise_code
 from gateway.web.words import as_date as _as_date
 
+
 class TriageCookie:
     """The resume code in a signed, HttpOnly, SameSite=Lax cookie scoped to
     /housing. A session cookie (it goes when the browser closes, which suits

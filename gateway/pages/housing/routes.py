@@ -25,6 +25,7 @@ CASE_FLASH = "housing_case"
 # a code or a reference guessed at from one address: a person needs a few tries
 LOOKUP_LIMIT = "20/minute"
 
+
 def question_path(question_id, change=False):
     return f"{TRIAGE}/question/{quote(question_id)}" + ("?change=1" if change else "")
 

@@ -5,6 +5,7 @@ import math
 from gateway.api.schemas.housing import CLOSE_OUTCOMES
 from gateway.web.words import date_text, day_text
 
+
 def _number(value):
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
