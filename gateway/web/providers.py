@@ -1,5 +1,5 @@
 """What a route reaches through `self`: nameko DependencyProviders over the
-gateway's one web server (gateway/web/http.py), which builds each thing once
+gateway's one web server (gateway/web/server.py), which builds each thing once
 per container."""
 from nameko.extensions import DependencyProvider
 
