@@ -8,7 +8,7 @@ import sys
 import psycopg2
 import pytest
 
-from gateway.auth import hash_api_key
+from gateway.auth.credentials import hash_api_key
 from services.kit.migrate import migrate_service
 from tests.conftest import database_url_for
 from tests.support.stack import ROOT, bearer, call, running

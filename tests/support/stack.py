@@ -19,7 +19,7 @@ from services.kit import topology
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NAMEKO = str(pathlib.Path(sys.executable).parent / "nameko")
-# the gateway's defaults for development tokens (gateway/settings.py)
+# the gateway's defaults for development tokens (gateway/web/settings.py)
 ISSUER, AUDIENCE = "townhall-dev", "townhall-gateway"
 
 

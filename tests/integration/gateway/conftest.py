@@ -18,7 +18,7 @@ from nameko.containers import get_container_cls  # noqa: E402
 from nameko.extensions import DependencyProvider  # noqa: E402
 from nameko.rpc import rpc  # noqa: E402
 
-from gateway.auth import hash_api_key  # noqa: E402
+from gateway.auth.credentials import hash_api_key  # noqa: E402
 from gateway.service import GatewayService  # noqa: E402
 
 AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"

@@ -13,7 +13,7 @@ import requests
 import yaml
 from nameko.cli.main import setup_yaml_parser
 
-from gateway import tokens
+from gateway.auth import tokens
 from gateway.service import GatewayService
 
 from .conftest import API_KEY, gateway_config

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import icalendar
 
-from gateway.bookings import HoldCookie
-from gateway.bookings import day_text as bookings_day_text
+from gateway.pages.bookings.cookies import HoldCookie
+from gateway.pages.bookings.words import day_text as bookings_day_text
 from services.kit import references
 from tests.support import pages
 from tests.support.bookings_stack import (GATEWAY_SECRET, call, case_headers, hold,

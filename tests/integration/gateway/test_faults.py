@@ -1,8 +1,8 @@
 """Faults inside the gateway itself never show a trace."""
 import requests
 
-from gateway import schemas
-from gateway.http import api
+from gateway.api.schemas import operations as schemas
+from gateway.web.http import api
 from gateway.service import GatewayService
 
 from .conftest import gateway_config

@@ -11,7 +11,8 @@ import pytest
 import requests
 from marshmallow import ValidationError
 
-from gateway import housing
+from gateway.staff import forms as staff_forms
+from gateway.staff import words as staff_words
 from services.housing.domain import cases as case_rules
 from tests.support.housing_stack import (advice_answers, call, emergency_answers,
                                          file_case, renter_answers, token)
@@ -318,17 +319,17 @@ def test_forms_without_a_csrf_token_are_refused(housing_stack, filed):
 
 
 def test_the_close_outcomes_are_the_services():
-    assert list(housing.STAFF_CLOSE_OUTCOMES.items()) == list(
+    assert list(staff_words.STAFF_CLOSE_OUTCOMES.items()) == list(
         case_rules.CLOSE_OUTCOMES.items())
 
 
 def test_the_queue_pages_through_the_cases(housing_stack, filed):
     # last in the module: it files many more cases
-    for _ in range(housing.STAFF_PAGE_SIZE):
+    for _ in range(staff_words.STAFF_PAGE_SIZE):
         file_case(housing_stack, advice_answers())
     alice = Caseworker(housing_stack, ALICE)
     first = alice.get(QUEUE, params={"urgency": "advice"})
-    size = housing.STAFF_PAGE_SIZE
+    size = staff_words.STAFF_PAGE_SIZE
     assert len(queue_rows(first.text)) == size
     assert f"Showing 1 to {size} of {size + 1} cases" in alice.text
     assert 'class="govuk-pagination' in first.text
@@ -343,21 +344,21 @@ def test_the_queue_pages_through_the_cases(housing_stack, filed):
 
 def test_overdue_due_dates_and_times_in_council_time():
     today = dt.date(2026, 12, 4)
-    assert housing.is_overdue({"respond_by": "2026-12-03", "status": "open"}, today)
-    assert housing.is_overdue({"respond_by": "2026-12-03", "status": "assigned"}, today)
-    assert not housing.is_overdue({"respond_by": "2026-12-04", "status": "open"}, today)
-    assert not housing.is_overdue({"respond_by": "2026-12-03", "status": "closed"}, today)
-    assert housing.staff_time("2026-07-04T08:15:00+00:00") == \
+    assert staff_words.is_overdue({"respond_by": "2026-12-03", "status": "open"}, today)
+    assert staff_words.is_overdue({"respond_by": "2026-12-03", "status": "assigned"}, today)
+    assert not staff_words.is_overdue({"respond_by": "2026-12-04", "status": "open"}, today)
+    assert not staff_words.is_overdue({"respond_by": "2026-12-03", "status": "closed"}, today)
+    assert staff_words.staff_time("2026-07-04T08:15:00+00:00") == \
         "9:15am on Saturday 4 July 2026"
-    assert housing.staff_time("2026-12-04T15:00:00+00:00") == \
+    assert staff_words.staff_time("2026-12-04T15:00:00+00:00") == \
         "3pm on Friday 4 December 2026"
-    assert housing.due_date({"day": "", "month": "", "year": ""}) is None
-    assert housing.due_date({"day": "8", "month": "1", "year": "2027"}) == dt.date(2027, 1, 8)
+    assert staff_forms.due_date({"day": "", "month": "", "year": ""}) is None
+    assert staff_forms.due_date({"day": "8", "month": "1", "year": "2027"}) == dt.date(2027, 1, 8)
     for parts, message in (
             ({"day": "8", "month": "", "year": ""},
              "The due date must include a month and a year"),
             ({"day": "8", "month": "1", "year": "27"}, "The due date must be a real date"),
             ({"day": "٨", "month": "1", "year": "2027"}, "The due date must be a real date")):
         with pytest.raises(ValidationError) as raised:
-            housing.due_date(parts)
+            staff_forms.due_date(parts)
         assert raised.value.messages == {"due_on": [message]}

@@ -8,10 +8,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from gateway import tokens
-from gateway.auth import (API_CLIENT, CREW, SUPERVISOR, Authenticator, TokenVerifier,
-                          hash_api_key, require_roles)
-from gateway.errors import Forbidden, Unauthorized
+from gateway.auth import tokens
+from gateway.auth.credentials import Authenticator, TokenVerifier, hash_api_key
+from gateway.auth.roles import API_CLIENT, CREW, SUPERVISOR, require_roles
+from gateway.web.errors import Forbidden, Unauthorized
 
 ISS, AUD = "townhall-test", "townhall-gateway-test"
 DEV_KEY = "unit-test-signing-key-that-is-long-enough-for-hs256"
@@ -172,7 +172,7 @@ def test_api_keys_are_matched_by_hash(dev_verifier):
 
 
 def test_require_roles():
-    from gateway.auth import Principal
+    from gateway.auth.roles import Principal
 
     with pytest.raises(Unauthorized) as missing:
         require_roles(None, {CREW})

@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from gateway import bins
+from gateway.api.schemas import bins
+from gateway.pages.bins import forms, words
 
 
 def test_file_report_loads_and_refuses_in_plain_words():
@@ -34,7 +35,7 @@ def test_completed_at_needs_an_offset():
 
 
 def test_postcode_form_says_what_is_missing():
-    schema = bins.PostcodeFormSchema()
+    schema = forms.PostcodeFormSchema()
     assert schema.validate({"postcode": "  "}) == {"postcode": ["Enter a postcode"]}
     assert schema.validate({"postcode": "SW1"}) == {
         "postcode": ["Enter a full postcode, like SW1A 1AA"]}
@@ -42,11 +43,11 @@ def test_postcode_form_says_what_is_missing():
 
 
 def test_address_and_service_forms():
-    assert bins.AddressFormSchema().validate({"postcode": "SW1A 1AA"}) == {
+    assert forms.AddressFormSchema().validate({"postcode": "SW1A 1AA"}) == {
         "uprn": ["Select your address"]}
-    assert bins.MissedServiceFormSchema().validate({}) == {
+    assert forms.MissedServiceFormSchema().validate({}) == {
         "service": ["Select which bin was not collected"]}
-    assert bins.MissedServiceFormSchema().validate({"service": "x"}) == {
+    assert forms.MissedServiceFormSchema().validate({"service": "x"}) == {
         "service": ["Select which bin was not collected"]}
 
 
@@ -54,38 +55,38 @@ def test_address_and_service_forms():
     ("MB-7K3Q-92", "MB-7K3Q-92"), ("mb 7k3q 92", "MB-7K3Q-92"), ("mb7k3q92", "MB-7K3Q-92"),
 ])
 def test_references_are_normalised(given, expected):
-    assert bins.TrackFormSchema().load({"reference": given, "secret": " s "}) == {
+    assert forms.TrackFormSchema().load({"reference": given, "secret": " s "}) == {
         "reference": expected, "secret": "s"}
 
 
 def test_track_form_errors():
-    assert bins.TrackFormSchema().validate({"reference": "", "secret": ""}) == {
+    assert forms.TrackFormSchema().validate({"reference": "", "secret": ""}) == {
         "reference": ["Enter your reference"], "secret": ["Enter your tracking code"]}
-    assert bins.TrackFormSchema().validate({"reference": "MB-0000-00", "secret": "s"}) == {
+    assert forms.TrackFormSchema().validate({"reference": "MB-0000-00", "secret": "s"}) == {
         "reference": ["Enter your reference as it is shown, like MB-7K3Q-92"]}
 
 
 def test_words_for_days_and_times():
-    assert bins.day_text("2026-03-31") == "Tuesday 31 March 2026"
-    assert bins.time_text("2026-03-31T17:00:00+01:00") == "5pm on Tuesday 31 March 2026"
-    assert bins.time_text("2026-04-01T00:00:00+01:00") == "the end of Tuesday 31 March 2026"
+    assert words.day_text("2026-03-31") == "Tuesday 31 March 2026"
+    assert words.time_text("2026-03-31T17:00:00+01:00") == "5pm on Tuesday 31 March 2026"
+    assert words.time_text("2026-04-01T00:00:00+01:00") == "the end of Tuesday 31 March 2026"
 
 
 def test_words_for_the_last_collection():
-    assert bins.last_visit_words({"status": "completed"}) == "The crew finished this round"
-    assert bins.last_visit_words({"status": "still_out"}) == \
+    assert words.last_visit_words({"status": "completed"}) == "The crew finished this round"
+    assert words.last_visit_words({"status": "still_out"}) == \
         "The crew are still working on this round"
-    assert bins.last_visit_words({"status": "exception", "exception": {
+    assert words.last_visit_words({"status": "exception", "exception": {
         "kind": "no_access", "reason": "The crew recorded that they could not get to your bin."
     }}) == "The crew recorded that they could not get to your bin."
-    assert bins.last_visit_words(None) == ""
+    assert words.last_visit_words(None) == ""
 
 
 def test_words_for_a_reports_status():
-    assert bins.report_status_words({"status": "open", "due_by": "2026-11-26T00:00:00+00:00"})[2] \
+    assert words.report_status_words({"status": "open", "due_by": "2026-11-26T00:00:00+00:00"})[2] \
         == "We have asked the crew to go back by the end of Wednesday 25 November 2026."
-    assert bins.report_status_words({"status": "closed", "outcome": "collected"})[0] == \
+    assert words.report_status_words({"status": "closed", "outcome": "collected"})[0] == \
         "Collected"
-    text = bins.report_status_words({"status": "closed", "outcome": "not_collected",
+    text = words.report_status_words({"status": "closed", "outcome": "not_collected",
                                      "outcome_reason": "Road closed"})
     assert text[:2] == ("Not collected", "red") and text[2].endswith(": Road closed")

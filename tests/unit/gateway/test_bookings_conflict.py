@@ -5,8 +5,8 @@ import json
 
 from nameko.exceptions import RemoteError
 
-from gateway import errors
-from gateway.rpc import map_remote_error
+from gateway.web import errors
+from gateway.web.rpc import map_remote_error
 
 ALTERNATIVE = {"office_id": "town-hall", "type_id": "council-tax",
                "start": "2026-12-01T09:30:00+00:00", "end": "2026-12-01T09:50:00+00:00",

@@ -6,7 +6,8 @@ import pytest
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from gateway import bookings
+from gateway.api.schemas import bookings
+from gateway.pages.bookings import cookies, forms
 from services.kit import references
 
 
@@ -27,9 +28,9 @@ def test_references_and_codes_are_normalised_or_refused():
     broken = reference[:-2] + ("00" if reference[-2:] != "00" else "01")
     assert bookings.normalise_reference(broken) is None
     assert bookings.normalise_reference(None) is None
-    assert bookings.normalise_code("7k3q m2xa 9prt") == "7K3Q-M2XA-9PRT"
-    assert bookings.normalise_code("7K3Q-M2XA") is None
-    assert bookings.normalise_code("0000-0000-0000") is None  # no 0 in the alphabet
+    assert cookies.normalise_code("7k3q m2xa 9prt") == "7K3Q-M2XA-9PRT"
+    assert cookies.normalise_code("7K3Q-M2XA") is None
+    assert cookies.normalise_code("0000-0000-0000") is None  # no 0 in the alphabet
     assert bookings.housing_reference(references.new_reference("HL").lower())
 
 
@@ -130,61 +131,61 @@ def test_setup_bodies_check_hours_and_ids():
 
 
 def test_the_details_form():
-    problems = messages(bookings.DetailsForm, MultiDict())
+    problems = messages(forms.DetailsForm, MultiDict())
     assert problems == {
         "name": ["Enter your name"],
         "email": ["Enter an email address or a phone number, so we can reach you about "
                   "your appointment"],
         "interpreter": ["Say whether you need an interpreter"]}
-    problems = messages(bookings.DetailsForm, {"name": "Sam", "email": "nope",
+    problems = messages(forms.DetailsForm, {"name": "Sam", "email": "nope",
                                                "phone": "12", "interpreter": "yes"})
     assert set(problems) == {"email", "phone", "interpreter-language"}
-    assert messages(bookings.DetailsForm, {
+    assert messages(forms.DetailsForm, {
         "name": "Sam", "phone": "07700 900982", "interpreter": "yes",
         "interpreter-language": "42"}) == {
         "interpreter-language": ["Enter the language, like Polish"]}
-    loaded = load(bookings.DetailsForm, {
+    loaded = load(forms.DetailsForm, {
         "name": "Sam Jones", "email": " sam@example.com ", "phone": "", "step_free": "yes",
         "interpreter": "yes", "interpreter-language": "polish", "csrf": "ignored"})
     assert loaded == {"name": "Sam Jones", "email": "sam@example.com", "phone": None,
                       "step_free": True, "interpreter": "Polish"}
     # a language typed before "No" was chosen is not kept
-    assert load(bookings.DetailsForm, {
+    assert load(forms.DetailsForm, {
         "name": "Sam", "phone": "07700 900982", "interpreter": "no",
         "interpreter-language": "Polish"})["interpreter"] is None
 
 
 def test_the_case_and_manage_forms_tidy_what_was_typed():
     case = references.new_reference("HL")
-    loaded = load(bookings.CaseForm, {"reference": case.lower(), "secret": "7k3q m2xa 9prt",
+    loaded = load(forms.CaseForm, {"reference": case.lower(), "secret": "7k3q m2xa 9prt",
                                       "next": "https://evil.example/"})
     assert loaded == {"reference": case, "secret": "7K3Q-M2XA-9PRT", "next": None}
-    assert messages(bookings.CaseForm, {"reference": "", "secret": ""}) == {
+    assert messages(forms.CaseForm, {"reference": "", "secret": ""}) == {
         "reference": ["Enter your case reference"], "secret": ["Enter your code"]}
-    assert messages(bookings.CaseForm, {"reference": "HL-12", "secret": "abc"}) == {
+    assert messages(forms.CaseForm, {"reference": "HL-12", "secret": "abc"}) == {
         "reference": ["Enter your case reference as it is shown, like HL-7K3Q-92"],
         "secret": ["Enter your code as it is shown, like 7K3Q-M2XA-9PRT"]}
     booking = references.new_reference("BK")
-    assert load(bookings.ManageForm, {"reference": booking.lower(),
+    assert load(forms.ManageForm, {"reference": booking.lower(),
                                       "secret": "7K3QM2XA9PRT"}) == {
         "reference": booking, "secret": "7K3Q-M2XA-9PRT"}
-    assert "reference" in messages(bookings.ManageForm, {"reference": case,
+    assert "reference" in messages(forms.ManageForm, {"reference": case,
                                                          "secret": "7K3Q-M2XA-9PRT"})
 
 
 def test_where_the_case_form_may_send_the_person_next():
-    assert bookings.safe_next("/bookings/manage/BK-7K3Q-92/reschedule?code=X") == \
+    assert forms.safe_next("/bookings/manage/BK-7K3Q-92/reschedule?code=X") == \
         "/bookings/manage/BK-7K3Q-92/reschedule?code=X"
     for path in ("/housing", "//evil.example/bookings/manage/", "https://evil.example",
                  "/bookings/manage/\\evil", None, "/bookings/manage/" + "x" * 400):
-        assert bookings.safe_next(path) is None
+        assert forms.safe_next(path) is None
 
 
 def test_the_hold_form_reads_the_chosen_slot():
-    loaded = load(bookings.HoldForm, {"slot": "town-hall|2026-12-01T09:00:00+00:00",
+    loaded = load(forms.HoldForm, {"slot": "town-hall|2026-12-01T09:00:00+00:00",
                                       "type": "council-tax", "submission": "abc"})
     assert (loaded["office_id"], loaded["start"]) == ("town-hall", "2026-12-01T09:00:00+00:00")
     for slot in ("", "town-hall", "Town Hall|2026-12-01T09:00:00+00:00",
                  "town-hall|2026-12-01T09:00:00", "a|b|c"):
-        assert messages(bookings.HoldForm, {"slot": slot}) == {"slot": ["Choose a time"]}
-    assert messages(bookings.HoldForm, {}) == {"slot": ["Choose a time"]}
+        assert messages(forms.HoldForm, {"slot": slot}) == {"slot": ["Choose a time"]}
+    assert messages(forms.HoldForm, {}) == {"slot": ["Choose a time"]}

@@ -4,7 +4,7 @@ import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from gateway.csrf import COOKIE, FIELD, Csrf, CsrfFailed, secret_or_random
+from gateway.web.csrf import COOKIE, FIELD, Csrf, CsrfFailed, secret_or_random
 
 
 def form_request(data=None, cookie=None, headers=None, name=COOKIE):
@@ -110,7 +110,7 @@ def test_flash_round_trips_and_refuses_tampering_and_expiry():
     from werkzeug.test import EnvironBuilder
     from werkzeug.wrappers import Request, Response
 
-    from gateway.pages import Flash
+    from gateway.web.cookies import Flash
 
     flash = Flash("k" * 48, secure_cookie=True, max_age=600)
     response = flash.attach(Response(), "tracking", {"secret": "s3"}, path="/bins/")

@@ -1,7 +1,7 @@
 """The development inbox reads only the messages its folder lists."""
 import pytest
 
-from gateway.devinbox_routes import message_path, paragraphs, received_text
+from gateway.dev.inbox import message_path, paragraphs, received_text
 
 GOOD = "20250305T140509.000000Z-22222222-2222-4222-8222-222222222222.eml"
 

@@ -4,9 +4,9 @@ import pytest
 from nameko.exceptions import RemoteError
 from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 
-from gateway import errors
-from gateway.http import _as_fields, json_response
-from gateway.rpc import map_remote_error
+from gateway.web import errors
+from gateway.web.requests import as_fields as _as_fields, json_response
+from gateway.web.rpc import map_remote_error
 
 
 def test_every_error_has_the_one_shape():

@@ -4,7 +4,9 @@ import uuid
 
 import pytest
 
-from gateway import housing, openapi
+from gateway.api.schemas import housing
+from gateway.pages.housing import forms
+from gateway.web import openapi
 from gateway.service import GatewayService
 
 
@@ -107,20 +109,20 @@ def test_audit_and_case_queries():
 ])
 def test_codes_are_normalised(typed, expected):
     assert housing.normalise_code(typed) == expected
-    assert housing.ResumeFormSchema().load({"code": typed}) == {"code": expected}
+    assert forms.ResumeFormSchema().load({"code": typed}) == {"code": expected}
 
 
 def test_code_and_reference_forms_say_what_is_wrong():
     assert housing.normalise_code("7K3Q-M2XA-9PR0") is None  # 0 is never in a code
     assert housing.normalise_code("7K3Q-M2XA") is None
-    assert housing.ResumeFormSchema().validate({"code": " "}) == {"code": [
+    assert forms.ResumeFormSchema().validate({"code": " "}) == {"code": [
         "Enter the code you were given"]}
-    assert housing.ResumeFormSchema().validate({"code": "hello"}) == {"code": [
+    assert forms.ResumeFormSchema().validate({"code": "hello"}) == {"code": [
         "Enter the code as it is shown, like 7K3Q-M2XA-9PRT"]}
-    assert housing.TrackFormSchema().validate({"reference": "", "secret": ""}) == {
+    assert forms.TrackFormSchema().validate({"reference": "", "secret": ""}) == {
         "reference": ["Enter your reference"], "secret": ["Enter your code"]}
     # well formed, but its check digits are wrong
-    assert housing.TrackFormSchema().validate({"reference": "HL-2222-10",
+    assert forms.TrackFormSchema().validate({"reference": "HL-2222-10",
                                                "secret": "7K3Q-M2XA-9PRT"}) == {
         "reference": ["Enter your reference as it is shown, like HL-7K3Q-92"]}
 

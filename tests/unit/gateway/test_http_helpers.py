@@ -3,8 +3,9 @@ from types import SimpleNamespace
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from gateway.http import (GatewayHandler, anonymous_identity, client_ip,
-                          correlation_id_for, resident_secret)
+from gateway.web.handler import GatewayHandler
+from gateway.web.requests import (anonymous_identity, client_ip, correlation_id_for,
+                                  resident_secret)
 
 
 def make_request(**kwargs):

@@ -1,7 +1,7 @@
 import pytest
 
-from gateway.errors import BadRequest
-from gateway.idempotency import fingerprint, validate_key
+from gateway.web.errors import BadRequest
+from gateway.web.idempotency import fingerprint, validate_key
 
 
 def test_fingerprint_changes_with_any_part():
@@ -27,7 +27,7 @@ def test_good_keys_pass():
 
 
 def test_a_replay_needs_the_same_resident_credentials():
-    from gateway.idempotency import fingerprint
+    from gateway.web.idempotency import fingerprint
     base = ("POST", "/api/v1/bookings/BK-AAAA-00/cancel", b"", b"{}")
     assert fingerprint(*base, "AAAA-BBBB-CCCC\n") != fingerprint(*base, "ZZZZ-YYYY-XXXX\n")
     assert fingerprint(*base, "AAAA-BBBB-CCCC\n") == fingerprint(*base, "AAAA-BBBB-CCCC\n")

@@ -4,7 +4,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from gateway import open311
+from gateway.open311 import format as open311
 
 CODES = {"missed-refuse", "missed-recycling", "missed-garden", "missed-food"}
 

@@ -1,6 +1,6 @@
 from openapi_spec_validator import validate
 
-from gateway import openapi
+from gateway.web import openapi
 from gateway.service import GatewayService
 
 

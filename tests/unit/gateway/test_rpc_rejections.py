@@ -2,8 +2,8 @@ import json
 
 from nameko.exceptions import RemoteError
 
-from gateway import errors
-from gateway.rpc import map_remote_error
+from gateway.web import errors
+from gateway.web.rpc import map_remote_error
 
 
 def test_a_rejection_carrying_a_rule_gives_its_code_and_reason():

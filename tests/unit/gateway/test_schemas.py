@@ -1,8 +1,9 @@
 import pytest
 
-from gateway.schemas import (EchoRequestSchema, EchoResponseSchema, GatewaySchema,
-                             PageQuerySchema, ParkedMessageSchema, Postcode,
-                             StartFormSchema)
+from gateway.api.schemas.operations import (EchoRequestSchema, EchoResponseSchema,
+                                            ParkedMessageSchema)
+from gateway.pages.start.forms import StartFormSchema
+from gateway.web.schemas import GatewaySchema, PageQuerySchema, Postcode
 
 
 class AddressSchema(GatewaySchema):

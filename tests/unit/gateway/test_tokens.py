@@ -5,9 +5,9 @@ import time
 import jwt
 import pytest
 
-from gateway import tokens
-from gateway.auth import Authenticator, TokenVerifier, hash_api_key
-from gateway.errors import Unauthorized
+from gateway.auth import tokens
+from gateway.auth.credentials import Authenticator, TokenVerifier, hash_api_key
+from gateway.web.errors import Unauthorized
 
 # the signing key config.yaml used to ship with: public, so worthless
 OLD_DEFAULT_KEY = "development-only-signing-key-never-use-in-production"

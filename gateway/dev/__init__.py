@@ -1,0 +1,1 @@
+"""Tools for a developer's machine only: the development inbox."""

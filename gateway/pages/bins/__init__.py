@@ -1,0 +1,1 @@
+"""Bin days and missed bins: the resident pages."""

@@ -1,0 +1,1 @@
+"""Appointments at a council office: the resident pages."""

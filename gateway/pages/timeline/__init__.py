@@ -1,0 +1,1 @@
+"""A resident's timeline: the pages."""
