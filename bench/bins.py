@@ -17,7 +17,7 @@ import psycopg2
 from bench.common import private_vhost, running_stack
 from bench.cpu import CpuMeter
 from bench.echo import load
-from services.bins import generator
+from services.bins.tools import generator
 from services.bins.domain.model import Frequency, Round, Service
 from services.bins.domain.schedule import ScheduleSettings, collection_on
 from services.kit.workdays import england_and_wales

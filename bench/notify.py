@@ -3,7 +3,7 @@ event being published to its message being sent, next to the bare echo
 measured in the same run.
 
 Real processes, as `make up` runs them: the notify service (`nameko run`),
-the development mail server (services/notify/devmail.py, which writes each
+the development mail server (tools/devmail.py, which writes each
 message to a file) as its SMTP server, and, as the owner notify asks for
 each report's facts, a stand-in "bins" service (BenchBinsOwner below, its
 own `nameko run` process) that answers `notification_facts` with fixed facts
@@ -42,7 +42,7 @@ from tests.support.stack import NAMEKO, ROOT, Stack, free_port
 
 OWNER = "bench.notify:BenchBinsOwner"
 EVENT_QUEUE = "evt-bins-ReportFiled--notify.on_report_filed"
-SMTP_SINK = "devmail (services/notify/devmail.py, own process, one .eml file per message)"
+SMTP_SINK = "devmail (tools/devmail.py, own process, one .eml file per message)"
 
 
 class BenchBinsOwner:
@@ -87,7 +87,7 @@ def start_notify(uri, url, logs, maildir):
                   PUBLIC_URL="https://council.example", LOG_LEVEL="WARNING")
     topology.ensure(uri, services=("notify", "bins"))
     stack.procs["devmail"] = subprocess.Popen(
-        [sys.executable, "-m", "services.notify.devmail", "--port", str(smtp_port),
+        [sys.executable, "-m", "tools.devmail", "--port", str(smtp_port),
          "--maildir", str(maildir)], cwd=ROOT, stdout=open(Path(logs) / "devmail.log", "ab"),
         stderr=subprocess.STDOUT, start_new_session=True)
     stack.procs["owner"] = subprocess.Popen(

@@ -39,7 +39,7 @@ rm -f "$pidfile" "$VAR/supervisor.sock"
 orphans=()
 for proc in /proc/[0-9]*; do
   cmd="$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null || true)"
-  [[ "$cmd" == *"$VENV/bin/nameko run"* || "$cmd" == *"$VENV/bin/python -m services.notify.devmail"* ]] ||
+  [[ "$cmd" == *"$VENV/bin/nameko run"* || "$cmd" == *"$VENV/bin/python -m tools.devmail"* ]] ||
     continue
   ppid="$(awk '/^PPid:/ {print $2}' "$proc/status" 2>/dev/null || true)"
   [[ "$ppid" == 1 ]] && orphans+=("${proc#/proc/}")

@@ -14,7 +14,7 @@ export GATEWAY_ADDRESS
 # Links in residents' messages point at the gateway.
 PUBLIC_URL="${PUBLIC_URL:-http://$GATEWAY_ADDRESS}"
 export PUBLIC_URL
-# The development mail server (services/notify/devmail.py): listens on
+# The development mail server (tools/devmail.py): listens on
 # 127.0.0.1 only, keeps every message in var/mail/ for the /dev/inbox page.
 DEVMAIL_PORT="${DEVMAIL_PORT:-1025}"
 DEVMAIL_DIR="$VAR/mail"

@@ -13,7 +13,7 @@ keys up.sh makes) go into the gateway's environment, except names already
 set in this environment, which supervisord passes on and which townhall-token
 also reads. The file written holds them, so it is readable by its owner only.
 
-With --devmail-port, the development mail server (services/notify/devmail.py)
+With --devmail-port, the development mail server (tools/devmail.py)
 runs too, on 127.0.0.1 at that port, keeping what it receives in --maildir.
 It starts before the services and stops after them. The notify service then
 sends email to it (NOTIFY_EMAIL_PROVIDER=smtp) and writes text messages to
@@ -78,7 +78,7 @@ stdout_logfile_backups=3
 
 DEVMAIL_PROGRAM = """
 [program:devmail]
-command={venv}/bin/python -m services.notify.devmail --host 127.0.0.1 --port {port} --maildir {maildir}
+command={venv}/bin/python -m tools.devmail --host 127.0.0.1 --port {port} --maildir {maildir}
 directory={root}
 process_name=%(program_name)s-%(process_num)d
 numprocs=1

@@ -1,5 +1,5 @@
 """The development inbox: the emails the development mail server
-(services/notify/devmail.py) has received, as GOV.UK pages.
+(tools/devmail.py) has received, as GOV.UK pages.
 
     GET /dev/inbox          the newest messages: when, to whom, subject
     GET /dev/inbox/<name>   one message: its headers, text and attachment names
@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from services.notify import devmail
+from tools import devmail
 
 from gateway.web import errors
 from gateway.web.http import page

@@ -4,7 +4,8 @@ import sys
 
 import psycopg2
 
-from services.bins import generator, store
+from services.bins import store
+from services.bins.tools import generator
 from services.kit import config, migrate
 
 

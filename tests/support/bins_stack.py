@@ -23,7 +23,7 @@ def generate_borough(url, size=BOROUGH_SIZE):
     """A generated borough of `size` properties in small rounds, replacing
     whatever the bins database at `url` held."""
     # COPY cannot run under eventlet's patched psycopg2: load in a process of its own
-    subprocess.run([sys.executable, "-m", "services.bins.generator", "--size",
+    subprocess.run([sys.executable, "-m", "services.bins.tools.generator", "--size",
                     str(size), "--round-size", "20", "--database-url", url,
                     "--replace"],
                    cwd=ROOT, check=True, capture_output=True, timeout=120)

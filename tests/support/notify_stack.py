@@ -1,5 +1,5 @@
 """Every service and the gateway in their own processes, as `make up` runs
-them, with the development mail server (services/notify/devmail.py) as
+them, with the development mail server (tools/devmail.py) as
 the local inbox and the GOV.UK Notify stand-in for text messages: for the
 end-to-end tests of residents being told what happened (registered in
 tests/conftest.py)."""
@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from services.kit.migrate import create_database, migrate_service
-from services.notify import devmail
+from tools import devmail
 from tests.conftest import database_url_for
 from tests.support.bins_stack import generate_borough
 from tests.support.bookings_stack import save_demo
@@ -44,7 +44,7 @@ class Inbox:
         self.folder = folder
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.notify.devmail", "--port", str(self.port),
+            [sys.executable, "-m", "tools.devmail", "--port", str(self.port),
              "--maildir", str(folder)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
 

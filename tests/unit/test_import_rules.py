@@ -12,10 +12,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The development inbox reads notify's devmail until devmail moves to the
-# development tooling; then this exception goes.
-EXCEPTIONS = {("gateway/devinbox_routes.py", "services.notify.devmail")}
-
 
 def imported(tree):
     """Every module name a file imports, with `from a import b` also giving
@@ -51,7 +47,7 @@ def files():
 
 def breaches(rel, owner, source):
     return [name for name in imported(ast.parse(source))
-            if (str(rel), name) not in EXCEPTIONS and not allowed(owner, name)]
+            if not allowed(owner, name)]
 
 
 @pytest.mark.parametrize("rel,owner", list(files()), ids=lambda v: str(v))
@@ -72,11 +68,9 @@ def test_the_rule_catches_a_reach_into_another_service():
         "services.housing.store", "services.notify.app"]
 
 
-def test_the_gateway_has_one_named_exception_only():
-    assert breaches(Path("gateway/devinbox_routes.py"), "gateway",
-                    "from services.notify import devmail\n") == []
-    assert breaches(Path("gateway/other.py"), "gateway",
-                    "from services.notify import devmail\n") == ["services.notify.devmail"]
+def test_the_gateway_reaches_no_service_beyond_its_contract():
+    assert breaches(Path("gateway/dev/inbox.py"), "gateway",
+                    "from services.notify import app\n") == ["services.notify.app"]
     assert breaches(Path("gateway/other.py"), "gateway",
                     "from services.bins.schemas import FileReport\n") == [
         "services.bins.schemas", "services.bins.schemas.FileReport"]

@@ -10,7 +10,7 @@ import kombu
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
-from services.bins import generator
+from services.bins.tools import generator
 from services.bins.contract import REPLIES
 from services.bins.service import BinsService
 from services.kit import topology
@@ -37,7 +37,7 @@ def run_module(module, *args):
 
 
 def load_borough(url):
-    done = run_module("services.bins.generator", "--size", str(SIZE), "--seed", str(SEED),
+    done = run_module("services.bins.tools.generator", "--size", str(SIZE), "--seed", str(SEED),
                       "--round-size", str(ROUND_SIZE), "--as-of", AS_OF.isoformat(),
                       "--database-url", url)
     assert done.returncode == 0, done.stderr

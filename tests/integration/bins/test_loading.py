@@ -3,7 +3,7 @@ import csv
 
 import pytest
 
-from services.bins import generator
+from services.bins.tools import generator
 from tests.conftest import database_url_for
 from tests.integration.bins.conftest import (AS_OF, ROUND_SIZE, SEED, SIZE, load_borough,
                                              query, run_module)
@@ -29,7 +29,7 @@ def test_the_generator_is_deterministic(bins_db):
     assert rows(SEED) == rows(SEED)
     assert rows(SEED) != rows(SEED + 1)
     # a second run does not load over what is there
-    done = run_module("services.bins.generator", "--size", "10", "--database-url", again)
+    done = run_module("services.bins.tools.generator", "--size", "10", "--database-url", again)
     assert done.returncode == 1 and "--replace" in done.stderr
 
 
@@ -75,7 +75,7 @@ def cleanup(bins_db):
 def test_a_good_file_loads(bins_db, tmp_path, rounds_file, cleanup):
     path = write(tmp_path / "good.csv", [good("900000000001"), good("900000000002",
                                                                      assisted="yes")])
-    done = run_module("services.bins.importer", path, "--rounds", rounds_file,
+    done = run_module("services.bins.tools.importer", path, "--rounds", rounds_file,
                       "--database-url", bins_db)
     assert done.returncode == 0, done.stderr
     assert "imported 2 properties with 6 services" in done.stdout
@@ -96,7 +96,7 @@ def test_a_file_with_bad_rows_loads_nothing_and_names_them(bins_db, tmp_path, ro
             good("900000000003"), good("900000000004", food_round="FOOD-9999"),
             good("900000000005")]
     path = write(tmp_path / "bad.csv", rows)
-    done = run_module("services.bins.importer", path, "--rounds", rounds_file,
+    done = run_module("services.bins.tools.importer", path, "--rounds", rounds_file,
                       "--database-url", bins_db)
     assert done.returncode == 1
     assert "row 3: postcode 'QUAYSIDE' is not a UK postcode" in done.stderr
@@ -115,7 +115,7 @@ def test_row_numbers_count_blank_lines_and_bad_encoding_is_explained(bins_db, tm
     # A blank line after the header, as spreadsheets often leave one.
     with open(path, "w") as f:
         f.write("\n".join([text[0], "", text[1], text[2].replace("zz9 9zz", "nowhere")]) + "\n")
-    done = run_module("services.bins.importer", path, "--rounds", rounds_file,
+    done = run_module("services.bins.tools.importer", path, "--rounds", rounds_file,
                       "--database-url", bins_db)
     assert done.returncode == 1
     assert "row 4: postcode 'nowhere' is not a UK postcode" in done.stderr
@@ -123,7 +123,7 @@ def test_row_numbers_count_blank_lines_and_bad_encoding_is_explained(bins_db, tm
     latin = tmp_path / "latin1.csv"
     latin.write_bytes(open(write(tmp_path / "ok.csv", [good("900000000003")]), "rb").read()
                       .replace(b"Harbour", "Harbour Caf\u00e9".encode("latin-1")))
-    done = run_module("services.bins.importer", str(latin), "--rounds", rounds_file,
+    done = run_module("services.bins.tools.importer", str(latin), "--rounds", rounds_file,
                       "--database-url", bins_db)
     assert done.returncode == 1
     assert "not UTF-8 text" in done.stderr and "Traceback" not in done.stderr

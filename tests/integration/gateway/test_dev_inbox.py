@@ -5,7 +5,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from services.notify import devmail
+from tools import devmail
 
 HTML = {"Accept": "text/html"}
 

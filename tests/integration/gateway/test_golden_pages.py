@@ -28,7 +28,7 @@ import requests
 from marshmallow import ValidationError
 from nameko.rpc import rpc
 
-from services.notify import devmail
+from tools import devmail
 from tests.integration.gateway.conftest import Scenario, _token
 from tests.integration.gateway.fake_bins import UPRN, BinsState, make_fake_bins
 from tests.support.pages import csrf

@@ -19,7 +19,7 @@ import jwt
 import pytest
 import requests
 
-from services.notify import devmail
+from tools import devmail
 from services.notify.domain.channels import Failure, backoff
 from services.notify.providers import (
     LogProvider, NotifyProvider, OutgoingMessage, SendFailed, SendResult, SmtpProvider,
@@ -571,7 +571,7 @@ def test_devmail_stores_what_it_receives_and_lists_it_newest_first(tmp_path):
     maildir = tmp_path / "mail"
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.notify.devmail", "--host", "127.0.0.1",
+        [sys.executable, "-m", "tools.devmail", "--host", "127.0.0.1",
          "--port", str(port), "--maildir", str(maildir)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from services.bins.importer import (check_properties, check_rounds, missing_columns,
+from services.bins.tools.importer import (check_properties, check_rounds, missing_columns,
                                     parse_property_row, parse_round_row)
 
 ROUNDS = {"REF-1": "refuse", "REC-1": "recycling", "GDN-1": "garden", "FOOD-1": "food"}

@@ -44,7 +44,7 @@ def test_the_mail_server_runs_first_and_notify_sends_to_it(supervisord_conf, tmp
     priority, command, env = found["devmail"]
     assert priority < min(p for name, (p, _, _) in found.items() if name != "devmail")
     # split as supervisord splits it
-    assert shlex.split(command)[1:] == ["-m", "services.notify.devmail", "--host", "127.0.0.1",
+    assert shlex.split(command)[1:] == ["-m", "tools.devmail", "--host", "127.0.0.1",
                                         "--port", "2525", "--maildir", str(maildir)]
     assert found["notify"][2] == {
         "PYTHONUNBUFFERED": "1", "NOTIFY_EMAIL_PROVIDER": "smtp", "SMTP_HOST": "127.0.0.1",

@@ -1,6 +1,6 @@
 """Load a council's own property and round data from CSV.
 
-    python -m services.bins.importer PROPERTIES.csv [--rounds ROUNDS.csv]
+    python -m services.bins.tools.importer PROPERTIES.csv [--rounds ROUNDS.csv]
                                      [--database-url URL]
 
 Columns are described in docs/bins.md. Every row is checked before anything
@@ -285,7 +285,7 @@ def import_files(url, properties_path, rounds_path=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m services.bins.importer",
+    parser = argparse.ArgumentParser(prog="python -m services.bins.tools.importer",
                                      description="Import properties (and rounds) from CSV.")
     parser.add_argument("file", help="properties CSV (columns in docs/bins.md)")
     parser.add_argument("--rounds", help="rounds CSV, when the rounds are new or changed")

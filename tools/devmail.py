@@ -2,7 +2,7 @@
 an .eml file, so emails sent on this machine can be read without sending
 any to a real inbox.
 
-    python -m services.notify.devmail --host 127.0.0.1 --port 1025 --maildir var/mail
+    python -m tools.devmail --host 127.0.0.1 --port 1025 --maildir var/mail
 
 Each message is stored as <received time>-<message id>.eml (the id from
 X-Townhall-Message-Id, else the Message-ID, else a new one), written to a
@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-log = logging.getLogger("services.notify.devmail")
+log = logging.getLogger("tools.devmail")
 
 SUFFIX = ".eml"
 _TIME_FORMAT = "%Y%m%dT%H%M%S.%fZ"
@@ -161,7 +161,7 @@ async def serve(host, port, maildir, ready=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m services.notify.devmail",
+        prog="python -m tools.devmail",
         description="Development mail server: keeps every message it receives as an .eml file.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1025)

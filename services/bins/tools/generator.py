@@ -1,6 +1,6 @@
 """A made-up borough ("Fernley") for demos, tests and benchmarks.
 
-    python -m services.bins.generator [--size 3000] [--seed 1] [--round-size 500]
+    python -m services.bins.tools.generator [--size 3000] [--seed 1] [--round-size 500]
                                       [--as-of YYYY-MM-DD] [--database-url URL] [--replace]
 
 The same seed, size, round size and as-of date always give the same
@@ -217,7 +217,7 @@ def generate_and_load(url, size=DEFAULT_SIZE, seed=DEFAULT_SEED, round_size=DEFA
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m services.bins.generator",
+    parser = argparse.ArgumentParser(prog="python -m services.bins.tools.generator",
                                      description="Generate and load a demo borough.")
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE,
                         help=f"number of properties (default {DEFAULT_SIZE}, "

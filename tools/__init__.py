@@ -1,0 +1,1 @@
+"""Development tooling that is part of no service: the local mail server."""
