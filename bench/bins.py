@@ -20,7 +20,7 @@ from bench.echo import load
 from services.bins.tools import generator
 from services.bins.domain.model import Frequency, Round, Service
 from services.bins.domain.schedule import ScheduleSettings, collection_on
-from services.kit.workdays import england_and_wales
+from services.council.workdays import england_and_wales
 from services.kit import migrate
 
 # Tuesday 3 March 2026, 18:00 in London: after Monday's and Tuesday's rounds.

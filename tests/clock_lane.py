@@ -17,8 +17,8 @@ import subprocess
 import sys
 import time
 
-from services.kit.words import LOCAL_TIMEZONE
-from services.kit.workdays import working_calendar
+from services.council.words import LOCAL_TIMEZONE
+from services.council.workdays import working_calendar
 
 
 def moments(today):

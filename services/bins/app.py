@@ -21,8 +21,8 @@ from services.bins.errors import (PropertyNotFound, ReportNotFound, ReportReject
                                   RoundForbidden, RoundNotFound, RoundRejected)
 from services.kit import references
 from services.kit.rules import RuleBroken
-from services.kit.workdays import working_calendar
-from services.kit.words import day_text
+from services.council.workdays import working_calendar
+from services.council.words import day_text
 
 SERVICE_ORDER = {s.value: i for i, s in enumerate(Service)}
 OPEN311_CODES = {f"missed-{s.value}": s for s in Service}

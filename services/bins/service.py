@@ -10,7 +10,7 @@ from services.bins.settings import BinsSettings
 from services.kit import base
 from services.kit.providers import (Clock, DatabaseProvider, IdempotencyKey,
                                     SettingsProvider, config_timer, rpc)
-from services.kit.workdays import working_calendar
+from services.council.workdays import working_calendar
 
 
 def _load_bank_holidays(settings):

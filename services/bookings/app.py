@@ -24,7 +24,7 @@ from services.bookings.errors import (BookingNotFound, CaseNotFound, OfficeNotFo
                                       SlotNotFound, TypeNotFound)
 from services.kit import references
 from services.kit.rules import RuleBroken, decided
-from services.kit.workdays import working_calendar
+from services.council.workdays import working_calendar
 
 REFERENCE_ATTEMPTS = 8
 SWEEP_BATCH = 200

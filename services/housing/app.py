@@ -14,7 +14,7 @@ from services.housing.domain.cases import Case
 from services.housing.errors import AuditForbidden, CaseNotFound, StepNotFound, TriageNotFound
 from services.kit import references
 from services.kit.rules import RuleBroken, decided
-from services.kit.workdays import working_calendar
+from services.council.workdays import working_calendar
 
 REFERENCE_ATTEMPTS = 8
 CLOCK_BATCH = 200

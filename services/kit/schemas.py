@@ -4,7 +4,7 @@ import functools
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from services.kit.contact import PREFERENCES
+from services.council.contact import PREFERENCES
 
 
 @functools.cache

@@ -2,14 +2,14 @@
 the codes they and its RPCs use, and the shape of the replies the gateway
 consumes. Importing it loads no nameko, broker or database library.
 
-The channels a resident is told by are the kit's (services.kit.contact);
+The channels a resident is told by are the kit's (services.council.contact);
 the receipt statuses are defined in the pure domain
 (services.notify.domain.channels) and published from here. A message is
 known by its id and the event it was about: never its address or its words.
 """
 from marshmallow import Schema, fields, validate
 
-from services.kit.contact import CHANNELS
+from services.council.contact import CHANNELS
 from services.kit.envelope import EventCatalogue, EventContract
 from services.kit.schemas import Reply
 from services.notify.domain.channels import RECEIPT_STATUSES

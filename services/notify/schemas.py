@@ -3,9 +3,9 @@ ValidationError with a dict of field -> plain-English messages, before
 anything reaches the database."""
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from services.kit.contact import normalise_mobile
+from services.council.contact import normalise_mobile
 from services.kit.schemas import instance
-from services.kit.contact import EMAIL
+from services.council.contact import EMAIL
 from services.notify.contract import RECEIPT_STATUSES
 from services.notify.domain.timeline import address_channel
 

@@ -11,7 +11,7 @@ import uuid
 import pytest
 import requests
 
-from services.kit.words import local_today
+from services.council.words import local_today
 from tests.conftest import query
 from tests.support.bins_stack import call, reportable, token
 from tests.support.bookings_stack import book, slots, working_days

@@ -5,7 +5,7 @@ shared by the gateway integration, end-to-end and browser tests of booking
 an appointment (registered in tests/conftest.py).
 
 The services run on the real clock, so the tests work out their dates from
-today, on working days (services.kit.workdays). Also helpers to find free
+today, on working days (services.council.workdays). Also helpers to find free
 times and to book over the JSON API."""
 import datetime as dt
 import time
@@ -17,8 +17,8 @@ import pytest
 
 from services.bookings import seed
 from services.kit.migrate import create_database, migrate_service
-from services.kit.words import local_today
-from services.kit.workdays import working_calendar
+from services.council.words import local_today
+from services.council.workdays import working_calendar
 from tests.conftest import database_url_for
 from tests.support.housing_stack import file_case, secret_header
 from tests.support.stack import AUDIENCE, ISSUER, bearer, call, running  # noqa: F401

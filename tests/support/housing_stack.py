@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from services.kit.migrate import create_database, migrate_service
-from services.kit.words import local_today
+from services.council.words import local_today
 from tests.conftest import database_url_for
 from tests.support.stack import AUDIENCE, ISSUER, bearer, call, running  # noqa: F401
 

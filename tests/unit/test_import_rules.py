@@ -1,9 +1,11 @@
 """Who may import what, so a service can change everything but its contract
 without asking anyone:
 
-- a module under services/<x>/ imports services.<x>.*, services.kit.*, and
+- a module under services/<x>/ imports services.<x>.*, the kit
+  (services.kit.*), the shared council kernel (services.council.*), and
   another service only as services.<y>.contract;
-- a module under gateway/ imports services.kit.* and services.<y>.contract.
+- a module under gateway/ imports the kit, the council kernel and
+  services.<y>.contract.
 """
 import ast
 from pathlib import Path
@@ -11,6 +13,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+# What every part may use: plumbing, and the council's shared rules.
+SHARED = ("kit", "council")
 
 
 def imported(tree):
@@ -32,7 +38,7 @@ def allowed(owner, name):
     parts = name.split(".")
     if parts[0] != "services" or len(parts) < 3:
         return True  # not ours; `from services.<y> import z` is judged by services.<y>.z
-    return parts[1] in ("kit", owner) or parts[2] == "contract"
+    return parts[1] in (*SHARED, owner) or parts[2] == "contract"
 
 
 def files():

@@ -11,7 +11,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from gateway.web.schemas import GatewaySchema, PlainText, Postcode, Timestamp
 from services.kit import references
-from services.kit.contact import normalise_mobile  # noqa: F401 (open311, notify)
+from services.council.contact import normalise_mobile  # noqa: F401 (open311, notify)
 
 SERVICES = {
     "refuse": "Rubbish",

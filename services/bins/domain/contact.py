@@ -5,8 +5,8 @@ A UK mobile number is kept in one form, +447700900123, however it was typed;
 `normalise_mobile(" 07700 900 123 ")` gives "+447700900123" and anything that
 is not a UK mobile number gives None.
 """
-from services.kit.contact import CHANNELS, EMAIL, SMS
-from services.kit.contact import normalise_mobile  # noqa: F401 (the bins schemas use it)
+from services.council.contact import CHANNELS, EMAIL, SMS
+from services.council.contact import normalise_mobile  # noqa: F401 (the bins schemas use it)
 
 
 def preferred_channel(email, phone, preferred=None):

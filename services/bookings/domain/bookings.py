@@ -13,7 +13,7 @@ import uuid
 from services.bookings.domain.window import (booking_window, outside_window,
                                              too_late_to_change, waitlist_days)
 from services.kit.rules import RuleBroken
-from services.kit.workdays import working_calendar
+from services.council.workdays import working_calendar
 
 HELD, CONFIRMED, CANCELLED, EXPIRED = "held", "confirmed", "cancelled", "expired"
 

@@ -10,7 +10,7 @@ import re
 
 from services.bookings.domain.model import as_utc
 from services.kit.rules import RuleBroken
-from services.kit.words import day_text  # noqa: F401 (callers use it from here)
+from services.council.words import day_text  # noqa: F401 (callers use it from here)
 
 _LANGUAGE = re.compile(r"^[^\W\d_](?:[^\W\d_]| |-)*[^\W\d_]$")
 

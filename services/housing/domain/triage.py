@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from services.housing.domain.questionnaire import AnswerError
-from services.kit.words import day_text  # noqa: F401 (callers use it from here)
+from services.council.words import day_text  # noqa: F401 (callers use it from here)
 
 # How a case came in: the person themselves, or referred by someone else.
 ROUTES: tuple[str, ...] = ("self", "referral")

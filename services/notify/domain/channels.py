@@ -13,7 +13,7 @@ import dataclasses
 import enum
 import math
 
-from services.kit.contact import EMAIL, NONE, PREFERENCES, SMS
+from services.council.contact import EMAIL, NONE, PREFERENCES, SMS
 
 # What GOV.UK Notify's delivery receipts say of a message.
 RECEIPT_STATUSES: tuple[str, ...] = ("delivered", "permanent-failure", "temporary-failure",

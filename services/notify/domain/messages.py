@@ -10,7 +10,7 @@ rendered too in case the first fails for good.
 import dataclasses
 import datetime as dt
 
-from services.kit.words import clock_text, day_text, when_text
+from services.council.words import clock_text, day_text, when_text
 from services.notify.domain import channels
 from services.notify.domain.templates import MissingPlaceholders  # noqa: F401 (re-exported)
 

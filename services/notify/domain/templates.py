@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from services.kit.contact import CHANNELS
+from services.council.contact import CHANNELS
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "templates"
 

@@ -10,8 +10,8 @@ import dataclasses
 import hashlib
 import hmac
 
-from services.kit.contact import normalise_mobile
-from services.kit.words import clock_text, day_text, when_text
+from services.council.contact import normalise_mobile
+from services.council.words import clock_text, day_text, when_text
 from services.notify.domain import channels
 
 

@@ -14,7 +14,7 @@ from nameko.exceptions import RemoteError
 from nameko.testing.services import entrypoint_hook
 
 from services.kit import dlq
-from services.kit.words import when_text
+from services.council.words import when_text
 from services.notify import store
 from tests.integration.notify.conftest import FACTS, new_id, query
 from tests.support.waiting import wait_until

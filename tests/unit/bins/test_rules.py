@@ -9,7 +9,7 @@ from services.bins.domain.rules import (
     Accepted, Duplicate, ReportSettings, check_missed_report, return_visit_due,
     window)
 from services.kit.rules import RuleBroken
-from services.kit.workdays import england_and_wales
+from services.council.workdays import england_and_wales
 
 D = dt.date
 LONDON = ZoneInfo("Europe/London")

@@ -6,7 +6,7 @@ from services.bins.domain.model import Frequency, Round, Service
 from services.bins.domain.schedule import (
     ScheduleSettings, collection_on, collections,
     last_and_next, moved_date, week_letter)
-from services.kit.workdays import WorkingCalendar, england_and_wales
+from services.council.workdays import WorkingCalendar, england_and_wales
 
 D = dt.date
 CAL = england_and_wales(range(2025, 2029))

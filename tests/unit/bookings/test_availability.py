@@ -8,7 +8,7 @@ import pytest
 from services.bookings.domain.availability import (
     MAX_DAYS, is_open, nearest, slots_between, slots_for_day)
 from services.bookings.domain.model import Adviser, AppointmentType, Office, Slot
-from services.kit.workdays import england_and_wales
+from services.council.workdays import england_and_wales
 
 D = dt.date
 T = dt.time

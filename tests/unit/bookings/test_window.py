@@ -9,7 +9,7 @@ from services.bookings.domain.window import (
     Window, WindowSettings, accessible, booking_window, can_change, day_text, hold_expires_at,
     normalise_language, outside_window, reminder_due_at, too_late_to_change, waitlist_days)
 from services.kit.rules import RuleBroken
-from services.kit.workdays import england_and_wales
+from services.council.workdays import england_and_wales
 
 D = dt.date
 UTC = dt.timezone.utc

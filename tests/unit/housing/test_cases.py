@@ -8,7 +8,7 @@ from services.housing.domain.cases import (
     CLOSE_OUTCOMES, PLAN_PARTIES, Assignment, Case, age_band, retained_for_statistics)
 from services.housing.domain.triage import assess
 from services.kit.rules import RuleBroken
-from services.kit.workdays import england_and_wales
+from services.council.workdays import england_and_wales
 
 
 def case(status="open", assigned_to=None, **fields):

@@ -8,7 +8,7 @@ import pytest
 from services.housing.domain.clocks import (
     KINDS, Clock, ClockSettings, escalate_to, schedule, should_fire)
 from services.housing.domain.triage import assess
-from services.kit.workdays import england_and_wales
+from services.council.workdays import england_and_wales
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.timezone.utc

@@ -8,7 +8,7 @@ import pytest
 from services.housing.domain.triage import (
     DUTIES, PRIORITY_NEED, URGENCIES, NextStep, Outcome, TriageSettings, assess,
     contradictions, urgency_rank)
-from services.kit.workdays import england_and_wales
+from services.council.workdays import england_and_wales
 
 D = dt.date
 TODAY = D(2026, 12, 2)  # Wednesday
