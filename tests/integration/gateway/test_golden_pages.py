@@ -191,7 +191,8 @@ def snapshot(response, masked=()):
 
 
 def check(name, text):
-    path = GOLDEN / name
+    # a recorded page (status, headers, body) is kept as a .page file
+    path = GOLDEN / (f"{name.removesuffix('.html')}.page" if name.endswith(".html") else name)
     if RECORD:
         path.write_text(text)
         return
