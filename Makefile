@@ -13,7 +13,7 @@ SCALE ?=
 S ?=
 export SCALE
 
-.PHONY: help up down restart status logs test test-clocks bench migrate seed infra install deploy-check
+.PHONY: help up down restart status logs test test-unit lint test-clocks bench migrate seed infra install deploy-check
 
 help: ## show this list
 	@echo "Townhall, on this machine:"
@@ -37,10 +37,20 @@ status: ## state of each process and of /healthz
 logs: ## follow the service logs (S=bins for one service)
 	@$(LOCAL)/logs.sh $(S)
 
-test: ## run the whole test suite (starts infra if needed, installs the venv)
+test: ## lint, type-check and run the whole test suite (starts infra if needed, installs the venv)
 	@$(LOCAL)/ensure-infra.sh
 	$(LOCAL)/install.sh --no-node
+	$(MAKE) lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-unit: ## the fast loop: lint, type-check and the unit tests (no database, broker or network)
+	@$(LOCAL)/install.sh --no-node
+	$(MAKE) lint
+	$(VENV)/bin/pytest tests/unit -q $(PYTEST_ARGS)
+
+lint: ## ruff over the tree, mypy over the contracts and use cases (settings in pyproject.toml)
+	@$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/mypy
 
 test-clocks: ## the suite at four moments of the week (weekday morning and evening, Sunday, bank holiday)
 	@$(LOCAL)/ensure-infra.sh

@@ -129,7 +129,7 @@ def bin_days(repo, settings, now, uprn, today=None):
     open_reports = repo.open_reports_for(uprn)
 
     services = []
-    for row, rnd, ps, last, ahead in plans:
+    for _row, rnd, ps, last, ahead in plans:
         key = (rnd.id, last.date) if last else None
         done = completed.get(key)
         exception = exceptions.get(key)

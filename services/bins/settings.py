@@ -62,7 +62,8 @@ class BinsSettings:
                                        base_schedule.fortnight_anchor)),
             overdue_sweep_seconds=float(config.get("OVERDUE_SWEEP_SECONDS") or 60.0),
             secret_key=config_secret_key(config.get("SECRET_KEY"), "bins", (
-                "a resident who submits the same report twice across a restart is not shown their tracking code again")),
+                "a resident who submits the same report twice across a restart is not "
+                "shown their tracking code again")),
         )
 
     def today(self, now):

@@ -222,8 +222,8 @@ def list_queue(uow, now, staff_id, role, urgency=None, duty=None, status="open",
                                   QUEUE_COUNT_CAP)
     uow.store.audit(staff_id, role, None, "list_queue", None, now)
     # Past the cap the page says "more than 1,000": filters narrow it down.
-    return {"cases": [queue_item(Case.from_row(r)) for r in rows], "total": min(total, QUEUE_COUNT_CAP),
-            "more_than_total": total > QUEUE_COUNT_CAP}
+    return {"cases": [queue_item(Case.from_row(r)) for r in rows],
+            "total": min(total, QUEUE_COUNT_CAP), "more_than_total": total > QUEUE_COUNT_CAP}
 
 
 def _case(repo, case_id, lock=False):

@@ -52,5 +52,6 @@ class HousingSettings(LocalZone):
             anonymise_sweep_seconds=float(config.get("ANONYMISE_SWEEP_SECONDS")
                                           or base.anonymise_sweep_seconds),
             secret_key=config_secret_key(config.get("SECRET_KEY"), "housing", (
-                "a person who submits the same triage twice across a restart is not shown their case code again")),
+                "a person who submits the same triage twice across a restart is not "
+                "shown their case code again")),
         )

@@ -115,7 +115,8 @@ def test_open311_in_both_formats(journey_stack, targets):
     assert refused.status_code == 403
     assert xml(refused).find("error").findtext("code") == "403"
 
-    filed = call(journey_stack, "POST", "/open311/v2/requests.xml", data={**form, "api_key": API_KEY})
+    filed = call(journey_stack, "POST", "/open311/v2/requests.xml",
+                 data={**form, "api_key": API_KEY})
     assert filed.status_code == 200, filed.text
     request_id = xml(filed).find("request").findtext("service_request_id")
 

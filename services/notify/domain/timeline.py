@@ -11,7 +11,7 @@ import hashlib
 import hmac
 
 from services.council.contact import normalise_mobile
-from services.council.words import clock_text, day_text, when_text
+from services.council.words import day_text, when_text
 from services.notify.domain import channels
 
 

@@ -91,7 +91,8 @@ def test_the_overdue_sweep_announces_each_report_once_across_instances(
     assert sorted(m.payload["data"]["report_id"] for m in got) == sorted(ids)
     assert late not in {m.payload["data"]["report_id"] for m in got}
     assert {m.headers["round_id"] for m in got} == {"FOOD-0001"}
-    rows = query(bins_db, "SELECT count(*) AS n FROM reports WHERE overdue_announced_at IS NOT NULL")
+    rows = query(bins_db,
+                 "SELECT count(*) AS n FROM reports WHERE overdue_announced_at IS NOT NULL")
     assert rows[0]["n"] == 2
 
 

@@ -61,7 +61,8 @@ def test_find_bin_days(bins):
     html = unescape(days.text)
     assert "Your bin collection days" in html
     assert "Monday 30 November 2026" in html
-    assert "Tuesday 8 December 2026 (moved from Monday 7 December 2026 because of a bank holiday)" in html
+    assert ("Tuesday 8 December 2026 (moved from Monday 7 December 2026 because of a "
+            "bank holiday)") in html
     assert "Last collection" in html and "The crew finished this round" in html
     assert "The crew are still working on this round" in html
     assert "The crew recorded that your bin was not out for collection." in html

@@ -22,7 +22,10 @@ def at(y, m, d, hh=12, mm=0, ss=0, tz=LONDON):
     return dt.datetime(y, m, d, hh, mm, ss, tzinfo=tz)
 
 
-def decide(now, day=D(2026, 3, 2), service=Service.REFUSE, receives=True, completed_at=None,
+FIRST_MONDAY = D(2026, 3, 2)
+
+
+def decide(now, day=FIRST_MONDAY, service=Service.REFUSE, receives=True, completed_at=None,
            exception=None, open_report=None, subscribed_until=None, collection=True,
            scheduled_for=None):
     ps = PropertyService("100023336956", service, "R0", subscribed_until=subscribed_until) \

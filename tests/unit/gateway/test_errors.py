@@ -71,13 +71,15 @@ def test_remote_errors_map_by_convention(exc_type, value, status, code):
 
 def test_remote_validation_error_fields_are_flattened():
     mapped = map_remote_error("housing", RemoteError(
-        "ValidationError", '{"household": {"adults": ["Enter a number"]}, "urgency": "Choose one"}'))
+        "ValidationError",
+        '{"household": {"adults": ["Enter a number"]}, "urgency": "Choose one"}'))
     assert mapped.fields == {"household.adults": ["Enter a number"],
                              "urgency": ["Choose one"]}
 
 
 def test_remote_validation_error_without_fields_keeps_its_message():
-    mapped = map_remote_error("bins", RemoteError("ValidationError", "Collection date is in the past"))
+    mapped = map_remote_error("bins", RemoteError("ValidationError",
+                                                  "Collection date is in the past"))
     assert mapped.fields is None
     assert mapped.message == "Collection date is in the past"
 

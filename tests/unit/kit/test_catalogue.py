@@ -5,7 +5,8 @@ def test_committed_event_catalogue_matches_the_code():
     # The catalogue is generated; a contract change without regenerating it
     # would leave subscribers reading a stale description.
     for path, text in catalogue.render().items():
-        assert path.read_text() == text, f"{path.name} is stale: run python -m services.kit.catalogue"
+        assert path.read_text() == text, \
+            f"{path.name} is stale: run python -m services.kit.catalogue"
 
 
 def test_catalogue_describes_an_event_its_fields_and_subscribers():
