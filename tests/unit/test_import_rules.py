@@ -5,7 +5,8 @@ without asking anyone:
   (services.kit.*), the shared council kernel (services.council.*), and
   another service only as services.<y>.contract;
 - a module under gateway/ imports the kit, the council kernel and
-  services.<y>.contract.
+  services.<y>.contract;
+- the kit and the council kernel import no service at all.
 """
 import ast
 from pathlib import Path
@@ -38,6 +39,8 @@ def allowed(owner, name):
     parts = name.split(".")
     if parts[0] != "services" or len(parts) < 3:
         return True  # not ours; `from services.<y> import z` is judged by services.<y>.z
+    if owner in SHARED:
+        return parts[1] in SHARED  # plumbing and council rules serve every service, know none
     return parts[1] in (*SHARED, owner) or parts[2] == "contract"
 
 
@@ -80,3 +83,10 @@ def test_the_gateway_reaches_no_service_beyond_its_contract():
     assert breaches(Path("gateway/other.py"), "gateway",
                     "from services.bins.schemas import FileReport\n") == [
         "services.bins.schemas", "services.bins.schemas.FileReport"]
+
+
+def test_the_kit_and_the_council_kernel_know_no_service():
+    assert breaches(Path("services/kit/x.py"), "kit",
+                    "from services.housing.contract import URGENCIES\n"
+                    "from services.council.words import date_text\n") == [
+        "services.housing.contract", "services.housing.contract.URGENCIES"]
