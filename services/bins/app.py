@@ -9,17 +9,21 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from marshmallow import ValidationError
 
 from services.bins import store
 from services.bins.domain import calendar_feed, contact, rules, schedule
-from services.bins.domain.model import (REFERENCE_PREFIX, ExceptionKind, Outcome,
-                                        PropertyService, Service)
+from services.bins.domain.model import (REFERENCE_PREFIX, Collection, ExceptionKind, Outcome,
+                                        PropertyService, Round, Service)
 from services.bins.errors import (PropertyNotFound, ReportNotFound, ReportRejected,
                                   RoundForbidden, RoundNotFound, RoundRejected)
+from services.bins.settings import BinsSettings
 from services.kit import references
+from services.kit.db import Store, Work
 from services.kit.rules import RuleBroken
 from services.council.workdays import working_calendar
 from services.council.words import day_text
@@ -34,36 +38,40 @@ COMPLETION_CLOCK_SKEW = dt.timedelta(minutes=5)
 # Compared against when a reference is unknown, so both failures take as long.
 _NO_SECRET = hashlib.sha256(b"no such report").digest()
 
+# A row of the store's, or a use case's answer: column or field name -> value.
+Row = Mapping[str, Any]
 
-def _iso(value):
+
+def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def address_text(row):
+def address_text(row: Row) -> str:
     return ", ".join(list(row["address_lines"]) + [row["postcode"]])
 
 
-def _hash(secret):
+def _hash(secret: str) -> bytes:
     return hashlib.sha256(secret.encode("utf-8")).digest()
 
 
-def _property(repo, uprn):
+def _property(repo: Store, uprn: str) -> Row:
     prop = repo.property_by_uprn(uprn)
     if prop is None:
         raise PropertyNotFound("We could not find a property with that reference.")
     return prop
 
 
-def _property_service(row):
+def _property_service(row: Row) -> PropertyService:
     return PropertyService(row["uprn"], Service(row["service"]), row["round_id"],
                            row["assisted"], row["subscribed_until"])
 
 
-def _collection_view(c):
+def _collection_view(c: Collection) -> dict[str, Any]:
     return {"date": _iso(c.date), "scheduled_for": _iso(c.scheduled_for), "moved": c.moved}
 
 
-def _effective_now(settings, now, today):
+def _effective_now(settings: BinsSettings, now: dt.datetime,
+                   today: dt.date | None) -> dt.datetime:
     """`today` pretends it is that date at the present local time of day."""
     if today is None:
         return now
@@ -75,10 +83,10 @@ def _effective_now(settings, now, today):
 # -- residents: bin days -------------------------------------------------------------
 
 
-def find_addresses(repo, postcode):
+def find_addresses(repo: Store, postcode: str) -> dict[str, Any]:
     rows = repo.addresses_by_postcode(postcode)
 
-    def natural(row):
+    def natural(row: Row) -> list[tuple[int, int, str]]:
         return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower())
                 for part in _split_digits(" ".join(row["address_lines"]))]
 
@@ -88,7 +96,7 @@ def find_addresses(repo, postcode):
                            "lines": list(r["address_lines"])} for r in rows]}
 
 
-def _split_digits(text):
+def _split_digits(text: str) -> list[str]:
     part, parts = "", []
     for ch in text:
         if part and ch.isdigit() != part[-1].isdigit():
@@ -98,7 +106,8 @@ def _split_digits(text):
     return parts + [part] if part else parts
 
 
-def _last_status(last, completed_at, exception, today):
+def _last_status(last: Collection, completed_at: dt.datetime | None, exception: str | None,
+                 today: dt.date) -> tuple[str, dict[str, str] | None]:
     if exception is not None:
         kind = ExceptionKind(exception)
         return "exception", {"kind": kind.value,
@@ -110,7 +119,8 @@ def _last_status(last, completed_at, exception, today):
     return "scheduled", None
 
 
-def bin_days(repo, settings, now, uprn, today=None):
+def bin_days(repo: Store, settings: BinsSettings, now: dt.datetime, uprn: str,
+             today: dt.date | None = None) -> dict[str, Any]:
     prop = _property(repo, uprn)
     now = _effective_now(settings, now, today)
     today = settings.today(now)
@@ -139,7 +149,7 @@ def bin_days(repo, settings, now, uprn, today=None):
             open_report=open_reports.get((rnd.service.value, last.date)) if last else None,
             now=now, calendar=cal, settings=settings.report)
         if isinstance(decision, rules.Accepted):
-            report = {"allowed": True, "code": None, "reason": None}
+            report: dict[str, Any] = {"allowed": True, "code": None, "reason": None}
         elif isinstance(decision, rules.Duplicate):
             report = {"allowed": False, "code": "already_reported",
                       "reason": "This missed collection has already been reported "
@@ -163,7 +173,8 @@ def bin_days(repo, settings, now, uprn, today=None):
             "postcode": prop["postcode"], "today": _iso(today), "services": services}
 
 
-def calendar(repo, settings, now, uprn, weeks):
+def calendar(repo: Store, settings: BinsSettings, now: dt.datetime, uprn: str,
+             weeks: int) -> dict[str, str]:
     prop = _property(repo, uprn)
     start = settings.today(now)
     end = start + dt.timedelta(weeks=weeks, days=-1)
@@ -181,9 +192,9 @@ def calendar(repo, settings, now, uprn, weeks):
 # -- residents: reports ---------------------------------------------------------------
 
 
-def report_view(row, settings):
+def report_view(row: Row, settings: BinsSettings) -> dict[str, Any]:
     # Times go out in the council's time zone, as residents read them.
-    def local(moment):
+    def local(moment: dt.datetime | None) -> str | None:
         return _iso(moment.astimezone(settings.report.tz)) if moment is not None else None
 
     return {"id": str(row["id"]), "reference": row["reference"], "service": row["service"],
@@ -193,11 +204,12 @@ def report_view(row, settings):
             "resolved_at": local(row["resolved_at"]), "address": address_text(row)}
 
 
-def _existing(row, settings):
+def _existing(row: Row, settings: BinsSettings) -> dict[str, Any]:
     return {"created": False, "report": report_view(row, settings)}
 
 
-def _new_secret(settings, report_id, idempotency_key):
+def _new_secret(settings: BinsSettings, report_id: uuid.UUID,
+                idempotency_key: str | None) -> str:
     """Random, or, for a keyed submission, derived from the key: only the
     one who sent that submission can send it again and get the secret."""
     if not idempotency_key:
@@ -207,7 +219,7 @@ def _new_secret(settings, report_id, idempotency_key):
     return base64.urlsafe_b64encode(mac[:18]).decode()
 
 
-def _secret_again(settings, row, idempotency_key):
+def _secret_again(settings: BinsSettings, row: Row, idempotency_key: str | None) -> str | None:
     """The secret of a report filed with an idempotency key, derived again;
     None when it cannot be (no key, or a change of secret key since)."""
     if not idempotency_key:
@@ -216,7 +228,8 @@ def _secret_again(settings, row, idempotency_key):
     return secret if hmac.compare_digest(_hash(secret), bytes(row["secret_sha256"])) else None
 
 
-def _same_submission(row, settings, idempotency_key):
+def _same_submission(row: Row, settings: BinsSettings,
+                     idempotency_key: str | None) -> dict[str, Any]:
     """The report this submission already made, with its secret again when
     it can be derived (not across a change of secret key)."""
     answer = _existing(row, settings)
@@ -226,9 +239,10 @@ def _same_submission(row, settings, idempotency_key):
     return answer
 
 
-def file_report(uow, settings, now, uprn, service, collection_date=None,
-                idempotency_key=None, channel="api", email=None, phone=None,
-                preferred=None):
+def file_report(uow: Work, settings: BinsSettings, now: dt.datetime, uprn: str, service: str,
+                collection_date: dt.date | None = None, idempotency_key: str | None = None,
+                channel: str = "api", email: str | None = None, phone: str | None = None,
+                preferred: str | None = None) -> dict[str, Any]:
     # The busiest write residents make: two statements, without BEGIN and
     # COMMIT (uow is a single-statement unit of work): the facts (property,
     # round, the crew's records), then the report with its outbox row.
@@ -268,7 +282,10 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
     if isinstance(decision, RuleBroken):
         raise ReportRejected.from_rule(decision)
     if isinstance(decision, rules.Duplicate):
+        assert open_report is not None  # a duplicate of the open report found above
         return _existing(open_report, settings)
+    # Accepted: so the property has the service, on a round, and it was due.
+    assert rnd is not None and collection is not None
 
     for _ in range(REFERENCE_ATTEMPTS):
         report_id = uuid.uuid4()
@@ -305,7 +322,7 @@ def file_report(uow, settings, now, uprn, service, collection_date=None,
             "secret": secret}
 
 
-def _contact(row):
+def _contact(row: Row) -> dict[str, Any] | None:
     """Where the resident asked to be told what happens, or None."""
     email, phone = row["contact_email"], row["contact_phone"]
     if not email and not phone:
@@ -315,7 +332,7 @@ def _contact(row):
             "safe_channel_only": False}
 
 
-def _tracking_path(settings, row):
+def _tracking_path(settings: BinsSettings, row: Row) -> str:
     """The report's tracking page, with the tracking code when it can be
     derived again (a report filed with an idempotency key, under the same
     secret key); a random code is not kept, so then the page asks for it."""
@@ -324,7 +341,8 @@ def _tracking_path(settings, row):
     return path if secret is None else f"{path}?{urlencode({'secret': secret})}"
 
 
-def notification_facts(repo, settings, report_id):
+def notification_facts(repo: Store, settings: BinsSettings,
+                       report_id: uuid.UUID) -> dict[str, Any]:
     """The facts a message about this report needs, for the notification
     service to fetch when the event arrives (events carry only ids). `tracking_path`
     may hold the report's tracking code: it goes only to the resident's own
@@ -342,7 +360,8 @@ def notification_facts(repo, settings, report_id):
             "tracking_path": _tracking_path(settings, row)}
 
 
-def report_status(repo, settings, reference, secret):
+def report_status(repo: Store, settings: BinsSettings, reference: str,
+                  secret: str) -> dict[str, Any]:
     row = repo.report_by_reference(reference)
     stored = bytes(row["secret_sha256"]) if row is not None else _NO_SECRET
     matches = hmac.compare_digest(_hash(secret), stored)
@@ -355,7 +374,7 @@ def report_status(repo, settings, reference, secret):
 # -- crews -------------------------------------------------------------------------------
 
 
-def _round(repo, round_id, crew_id, supervisor):
+def _round(repo: Store, round_id: str, crew_id: str, supervisor: bool) -> Round:
     row = repo.round_by_id(round_id)
     if row is None:
         raise RoundNotFound(f"There is no round {round_id}.")
@@ -364,7 +383,7 @@ def _round(repo, round_id, crew_id, supervisor):
     return store.round_from_row(row, id_key="id")
 
 
-def _collection_day(settings, now, rnd, day):
+def _collection_day(settings: BinsSettings, now: dt.datetime, rnd: Round, day: dt.date) -> None:
     if day > settings.today(now):
         raise RoundRejected("not_due", f"{day_text(day)} has not come yet.")
     cal = working_calendar(day)
@@ -373,8 +392,9 @@ def _collection_day(settings, now, rnd, day):
                             f"Round {rnd.id} has no collection on {day_text(day)}.")
 
 
-def complete_round(uow, settings, now, crew_id, round_id, day, completed_at=None,
-                   supervisor=False):
+def complete_round(uow: Work, settings: BinsSettings, now: dt.datetime, crew_id: str,
+                   round_id: str, day: dt.date, completed_at: dt.datetime | None = None,
+                   supervisor: bool = False) -> dict[str, Any]:
     repo = uow.store
     rnd = _round(repo, round_id, crew_id, supervisor)
     _collection_day(settings, now, rnd, day)
@@ -402,8 +422,9 @@ def complete_round(uow, settings, now, crew_id, round_id, day, completed_at=None
             "newly_completed": created}
 
 
-def record_exception(uow, settings, now, crew_id, round_id, uprn, day, kind, note=None,
-                     supervisor=False):
+def record_exception(uow: Work, settings: BinsSettings, now: dt.datetime, crew_id: str,
+                     round_id: str, uprn: str, day: dt.date, kind: str, note: str | None = None,
+                     supervisor: bool = False) -> dict[str, Any]:
     repo = uow.store
     rnd = _round(repo, round_id, crew_id, supervisor)
     if not repo.is_on_round(uprn, rnd.id):
@@ -416,7 +437,8 @@ def record_exception(uow, settings, now, crew_id, round_id, uprn, day, kind, not
             "reason": f"The crew recorded that {ExceptionKind(kind).resident_text}."}
 
 
-def list_open_reports(repo, now, crew_id, day=None, supervisor=False):
+def list_open_reports(repo: Store, now: dt.datetime, crew_id: str, day: dt.date | None = None,
+                      supervisor: bool = False) -> list[dict[str, Any]]:
     rows = repo.open_reports_for_crew(None if supervisor else crew_id, day)
     return [{"id": str(r["id"]), "reference": r["reference"], "uprn": r["uprn"],
              "address": ", ".join(r["address_lines"]), "postcode": r["postcode"],
@@ -427,8 +449,9 @@ def list_open_reports(repo, now, crew_id, day=None, supervisor=False):
              "assisted": r["assisted"]} for r in rows]
 
 
-def resolve_report(uow, settings, now, crew_id, report_id, outcome, reason=None,
-                   supervisor=False):
+def resolve_report(uow: Work, settings: BinsSettings, now: dt.datetime, crew_id: str,
+                   report_id: uuid.UUID, outcome: str, reason: str | None = None,
+                   supervisor: bool = False) -> dict[str, Any]:
     repo = uow.store
     row = repo.report_by_id(report_id, lock=True)
     if row is None:
@@ -444,7 +467,7 @@ def resolve_report(uow, settings, now, crew_id, report_id, outcome, reason=None,
     return report_view(repo.report_by_id(row["id"]), settings)
 
 
-def announce_overdue(uow, now):
+def announce_overdue(uow: Work, now: dt.datetime) -> int:
     """Marks and announces every open report past its deadline; returns how many."""
     rows = uow.store.claim_overdue(now)
     for r in rows:
@@ -458,7 +481,7 @@ def announce_overdue(uow, now):
 # -- Open311 -------------------------------------------------------------------------------
 
 
-def open311_services():
+def open311_services() -> list[dict[str, Any]]:
     return [{"service_code": code, "service_name": f"Missed {service.label.lower()} collection",
              "description": f"Report a {service.label.lower()} collection that the crew "
                             "missed, within two working days of the collection day.",
@@ -476,7 +499,7 @@ def open311_services():
             for code, service in OPEN311_CODES.items()]
 
 
-def _status_notes(row, now, tz):
+def _status_notes(row: Row, now: dt.datetime, tz: dt.tzinfo) -> str:
     if row["status"] == "open":
         if row["due_by"] < now:
             return "The return visit is late; the crew have been reminded."
@@ -487,7 +510,7 @@ def _status_notes(row, now, tz):
     return f"The crew returned but could not collect the bin: {row['outcome_reason']}"
 
 
-def open311_request(row, now, tz):
+def open311_request(row: Row, now: dt.datetime, tz: dt.tzinfo) -> dict[str, Any]:
     service = Service(row["service"])
     return {"service_request_id": row["reference"], "status": row["status"],
             "status_notes": _status_notes(row, now, tz),
@@ -502,8 +525,11 @@ def open311_request(row, now, tz):
             "long": row["longitude"], "media_url": None}
 
 
-def open311_requests(repo, settings, now, service_request_id=None, service_code=None,
-                     start_date=None, end_date=None, status=None):
+def open311_requests(repo: Store, settings: BinsSettings, now: dt.datetime,
+                     service_request_id: Sequence[str] | None = None,
+                     service_code: Sequence[str] | None = None,
+                     start_date: dt.datetime | None = None, end_date: dt.datetime | None = None,
+                     status: str | None = None) -> list[dict[str, Any]]:
     tz = settings.report.tz
     if service_request_id:  # Open311: given ids, the other filters are ignored
         rows = repo.search_reports(references=service_request_id,
@@ -518,11 +544,11 @@ def open311_requests(repo, settings, now, service_request_id=None, service_code=
                 + ", ".join(OPEN311_CODES) + "."]})
         services = [OPEN311_CODES[c].value for c in service_code]
     span = dt.timedelta(days=OPEN311_MAX_DAYS)
-    if start_date is None and end_date is None:
-        end_date = now
     if start_date is None:
+        if end_date is None:
+            end_date = now
         start_date = end_date - span
-    if end_date is None:
+    elif end_date is None:
         end_date = start_date + span
     if end_date - start_date > span:
         raise ValidationError({"start_date": [
@@ -534,7 +560,8 @@ def open311_requests(repo, settings, now, service_request_id=None, service_code=
     return [open311_request(r, now, tz) for r in rows]
 
 
-def report_public(repo, settings, now, report_id):
+def report_public(repo: Store, settings: BinsSettings, now: dt.datetime,
+                  report_id: str) -> dict[str, Any]:
     row = None
     reference = references.normalise(report_id)
     if reference and references.is_valid(reference):

@@ -12,6 +12,8 @@ decide, and a refusal is a RuleBroken.
 import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 import psycopg2
 import psycopg2.errors
@@ -19,16 +21,23 @@ from marshmallow import ValidationError
 
 from services.bookings.domain import availability, bookings, calendar_file, window
 from services.bookings.domain.bookings import Booking, Case
-from services.bookings.domain.model import REFERENCE_PREFIX, Adviser, AppointmentType, Office
+from services.bookings.domain.model import (REFERENCE_PREFIX, Adviser, AppointmentType, Office,
+                                           Slot)
+from services.bookings.domain.window import Window
 from services.bookings.errors import (BookingNotFound, CaseNotFound, OfficeNotFound,
                                       SlotNotFound, TypeNotFound)
+from services.bookings.settings import BookingsSettings
 from services.kit import references
+from services.kit.db import Store, Work
 from services.kit.rules import RuleBroken, decided
 from services.council.workdays import working_calendar
 
 REFERENCE_ATTEMPTS = 8
 SWEEP_BATCH = 200
 ALTERNATIVE_DAYS = 7
+
+# A row of the store's, or a record to store: column name -> value.
+Row = Mapping[str, Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +50,7 @@ class Setup:
     advisers: tuple
 
     @classmethod
-    def load(cls, repo):
+    def load(cls, repo: Store) -> "Setup":
         types = {r["id"]: r for r in repo.appointment_types()}
         return cls(
             offices={r["id"]: Office.from_dict(r) for r in repo.offices()},
@@ -49,19 +58,20 @@ class Setup:
             urgencies={k: frozenset(r["urgencies"] or ()) for k, r in types.items()},
             advisers=tuple(Adviser.from_dict(r) for r in repo.advisers()))
 
-    def office(self, office_id):
+    def office(self, office_id: str) -> Office:
         try:
             return self.offices[office_id]
         except KeyError:
             raise OfficeNotFound("There is no office with that id.")
 
-    def type(self, type_id):
+    def type(self, type_id: str) -> AppointmentType:
         try:
             return self.types[type_id]
         except KeyError:
             raise TypeNotFound("There is no appointment type with that id.")
 
-    def window_for(self, type_id, case, settings):
+    def window_for(self, type_id: str, case: Case | None,
+                   settings: BookingsSettings) -> Window | None:
         """The days a booking of this type may fall on (None: any day), or
         a RuleBroken raised."""
         return decided(bookings.window_for(self.type(type_id),
@@ -69,7 +79,7 @@ class Setup:
                                            case, settings.window))
 
 
-def _iso(value):
+def _iso(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
@@ -77,7 +87,7 @@ def _iso(value):
     return value
 
 
-def _slot_view(slot, remaining, tz):
+def _slot_view(slot: Slot, remaining: int, tz: dt.tzinfo) -> dict[str, Any]:
     return {"office_id": slot.office_id, "type_id": slot.type_id,
             "start": slot.start.isoformat(), "end": slot.end.isoformat(),
             "local_start": slot.start.astimezone(tz).isoformat(),
@@ -86,7 +96,7 @@ def _slot_view(slot, remaining, tz):
 # -- availability ------------------------------------------------------------------
 
 
-def _case(repo, case_reference):
+def _case(repo: Store, case_reference: str | None) -> Case | None:
     case = Case.from_row(repo.case_by_reference(case_reference)) if case_reference else None
     if case_reference and case is None:
         raise CaseNotFound("We have no triaged case with that reference yet. If you "
@@ -94,8 +104,9 @@ def _case(repo, case_reference):
     return case
 
 
-def free_slots(repo, setup, settings, now, type_id, first_day, last_day, office_id=None,
-               step_free=False, case=None):
+def free_slots(repo: Store, setup: Setup, settings: BookingsSettings, now: dt.datetime,
+               type_id: str, first_day: dt.date, last_day: dt.date, office_id: str | None = None,
+               step_free: bool = False, case: Case | None = None) -> list[tuple[Slot, int]]:
     appt_type = setup.type(type_id)
     today = settings.today(now)
     allowed = setup.window_for(type_id, case, settings)
@@ -127,8 +138,9 @@ def free_slots(repo, setup, settings, now, type_id, first_day, last_day, office_
     return free
 
 
-def search(repo, settings, now, type_id, first_day, last_day, office_id=None,
-           step_free=False, case_reference=None):
+def search(repo: Store, settings: BookingsSettings, now: dt.datetime, type_id: str,
+           first_day: dt.date, last_day: dt.date, office_id: str | None = None,
+           step_free: bool = False, case_reference: str | None = None) -> dict[str, Any]:
     setup = Setup.load(repo)
     case = _case(repo, case_reference)
     free = free_slots(repo, setup, settings, now, type_id, first_day, last_day, office_id,
@@ -136,7 +148,8 @@ def search(repo, settings, now, type_id, first_day, last_day, office_id=None,
     return {"slots": [_slot_view(s, n, settings.tz) for s, n in free]}
 
 
-def _find_slot(setup, settings, office_id, type_id, start):
+def _find_slot(setup: Setup, settings: BookingsSettings, office_id: str, type_id: str,
+               start: dt.datetime) -> Slot:
     office, appt_type = setup.office(office_id), setup.type(type_id)
     day = start.astimezone(settings.tz).date()
     for slot in availability.slots_for_day(office, appt_type, setup.advisers, day,
@@ -147,7 +160,8 @@ def _find_slot(setup, settings, office_id, type_id, start):
                        "shown.")
 
 
-def _alternatives(repo, setup, settings, now, slot, case):
+def _alternatives(repo: Store, setup: Setup, settings: BookingsSettings, now: dt.datetime,
+                  slot: Slot, case: Case | None) -> list[dict[str, Any]]:
     day = slot.start.astimezone(settings.tz).date()
     try:
         free = free_slots(repo, setup, settings, now, slot.type_id, day,
@@ -162,7 +176,8 @@ def _alternatives(repo, setup, settings, now, slot, case):
 # -- holding a place, and booking it -----------------------------------------------
 
 
-def _end_lapsed_holds(repo, settings, slot_id, now):
+def _end_lapsed_holds(repo: Store, settings: BookingsSettings, slot_id: int,
+                      now: dt.datetime) -> int:
     """Ends the slot's lapsed holds (the caller holds the slot's lock): their
     places, and any emergency place, go back; a lapsed offer lapses."""
     ended_holds = repo.expire_holds_in(slot_id, now)
@@ -175,27 +190,29 @@ def _end_lapsed_holds(repo, settings, slot_id, now):
     return len(ended_holds)
 
 
-def _take_place(repo, settings, slot_id, now):
+def _take_place(repo: Store, settings: BookingsSettings, slot_id: int,
+                now: dt.datetime) -> bool:
     """One more place in the locked slot, after lapsed holds give theirs back."""
     _end_lapsed_holds(repo, settings, slot_id, now)
     return repo.take(slot_id)
 
 
-def _secret(settings, booking_id):
+def _secret(settings: BookingsSettings, booking_id: uuid.UUID) -> str:
     return references.keyed_code(settings.secret_key, b"booking:", booking_id)
 
 
-def _with_secret(booking, settings):
+def _with_secret(booking: Booking, settings: BookingsSettings) -> dict[str, Any]:
     """The booking's view with its secret: only for the person it is for."""
     return {**booking_view(booking, settings), "secret": _secret(settings, booking.id)}
 
 
-def _by_id(repo, booking_id, lock=False):
+def _by_id(repo: Store, booking_id: uuid.UUID, lock: bool = False) -> Booking | None:
     return Booking.from_row(repo.booking_by_id(booking_id, lock))
 
 
-def hold(uow, settings, now, office_id, type_id, start, case_reference=None,
-         step_free=False, booked_by="resident", idempotency_key=None):
+def hold(uow: Work, settings: BookingsSettings, now: dt.datetime, office_id: str, type_id: str,
+         start: dt.datetime, case_reference: str | None = None, step_free: bool = False,
+         booked_by: str = "resident", idempotency_key: str | None = None) -> dict[str, Any]:
     repo = uow.store
     if idempotency_key:
         earlier = Booking.from_row(repo.booking_by_idempotency_key(idempotency_key))
@@ -227,8 +244,9 @@ def hold(uow, settings, now, office_id, type_id, start, case_reference=None,
     return _with_secret(held, settings)
 
 
-def _hold(repo, settings, now, setup, slot, case, allowed, step_free, booked_by,
-          idempotency_key, waitlist_id=None):
+def _hold(repo: Store, settings: BookingsSettings, now: dt.datetime, setup: Setup, slot: Slot,
+          case: Case | None, allowed: Window | None, step_free: bool, booked_by: str,
+          idempotency_key: str | None, waitlist_id: int | None = None) -> Booking:
     """A place held in the slot: the new Booking."""
     slot_id = repo.ensure_slot(slot)
     repo.lock_slot(slot_id)
@@ -256,10 +274,13 @@ def _hold(repo, settings, now, setup, slot, case, allowed, step_free, booked_by,
             break
     else:
         raise RuntimeError("could not allocate a free booking reference")
-    return _by_id(repo, booking["id"])
+    held = _by_id(repo, booking["id"])
+    assert held is not None  # inserted just now
+    return held
 
 
-def _booking(repo, reference, secret=None, staff_id=None):
+def _booking(repo: Store, reference: str, secret: str | None = None,
+             staff_id: str | None = None) -> Booking:
     """The booking: the person's with its secret, or staff's by reference
     alone. A wrong secret is not found, as an unknown reference is."""
     if not staff_id:
@@ -271,7 +292,8 @@ def _booking(repo, reference, secret=None, staff_id=None):
     return found
 
 
-def _locked_booking(repo, reference, secret=None, staff_id=None):
+def _locked_booking(repo: Store, reference: str, secret: str | None = None,
+                    staff_id: str | None = None) -> Booking:
     """The booking, after its slot's lock and then its own: slot before
     booking, the order every path takes, so none waits on another in a
     circle."""
@@ -279,12 +301,13 @@ def _locked_booking(repo, reference, secret=None, staff_id=None):
     while True:
         repo.lock_slot(found.slot_id)
         booking = _by_id(repo, found.id, lock=True)
+        assert booking is not None  # found, and bookings are never deleted
         if booking.slot_id == found.slot_id:
             return booking
         found = booking  # moved meanwhile: lock its new slot instead
 
 
-def _mine(repo, reference, secret):
+def _mine(repo: Store, reference: str, secret: str | None) -> Booking:
     normalised = references.normalise(reference)
     booking = Booking.from_row(repo.booking_by_reference(normalised) if normalised else None)
     if not references.code_matches(secret, booking.secret_sha256 if booking else None):
@@ -293,8 +316,10 @@ def _mine(repo, reference, secret):
     return booking
 
 
-def confirm(uow, settings, now, reference, secret, name, email=None, phone=None,
-            step_free=False, interpreter=None, staff_id=None):
+def confirm(uow: Work, settings: BookingsSettings, now: dt.datetime, reference: str,
+            secret: str | None, name: str, email: str | None = None, phone: str | None = None,
+            step_free: bool = False, interpreter: str | None = None,
+            staff_id: str | None = None) -> dict[str, Any]:
     repo = uow.store
     booking = _locked_booking(repo, reference, secret, staff_id)
     if booking.is_confirmed:
@@ -308,13 +333,15 @@ def confirm(uow, settings, now, reference, secret, name, email=None, phone=None,
     due = window.reminder_due_at(booking.starts_at, now, settings.window)
     if due is not None:
         repo.schedule_reminder(booking.id, due)
-    booking = _by_id(repo, booking.id)
+    confirmed = _by_id(repo, booking.id)
+    assert confirmed is not None  # bookings are never deleted
+    booking = confirmed
     uow.publish("SlotBooked", {**_event(booking), "booked_by": staff_id or "resident"},
                 occurred_at=now)
     return booking_view(booking, settings)
 
 
-def _event(booking):
+def _event(booking: Booking) -> dict[str, Any]:
     return {"booking_id": str(booking.id), "reference": booking.reference,
             "type_id": booking.type_id, "office_id": booking.office_id,
             "starts_at": booking.starts_at.isoformat(),
@@ -322,7 +349,7 @@ def _event(booking):
             "case_id": _iso(booking.case_id)}
 
 
-def booking_view(booking, settings):
+def booking_view(booking: Booking, settings: BookingsSettings) -> dict[str, Any]:
     return {"reference": booking.reference, "status": booking.status,
             "office_id": booking.office_id, "type_id": booking.type_id,
             "start": booking.starts_at.isoformat(), "end": booking.ends_at.isoformat(),
@@ -332,11 +359,13 @@ def booking_view(booking, settings):
             "case_id": _iso(booking.case_id), "sequence": booking.sequence}
 
 
-def get_booking(repo, settings, reference, secret):
+def get_booking(repo: Store, settings: BookingsSettings, reference: str,
+                secret: str) -> dict[str, Any]:
     return booking_view(_mine(repo, reference, secret), settings)
 
 
-def notification_facts(repo, settings, booking_id, with_calendar=False):
+def notification_facts(repo: Store, settings: BookingsSettings, booking_id: uuid.UUID,
+                       with_calendar: bool = False) -> dict[str, Any]:
     """The facts a message about this booking needs, for the notification
     service to fetch when the event arrives (events carry only ids). `manage_path`
     holds the booking's secret: it goes only to the person's own address."""
@@ -362,7 +391,7 @@ def notification_facts(repo, settings, booking_id, with_calendar=False):
 # -- cancelling and moving ---------------------------------------------------------
 
 
-def _give_back(repo, settings, booking):
+def _give_back(repo: Store, settings: BookingsSettings, booking: Booking) -> None:
     """The booking's place, and its emergency place, go back (its slot is
     locked by the caller)."""
     repo.give_back(booking.slot_id)
@@ -370,14 +399,17 @@ def _give_back(repo, settings, booking):
         repo.give_back_ring_fenced(booking.office_id, booking.day(settings.tz))
 
 
-def cancel(uow, settings, now, reference, secret=None, staff_id=None):
+def cancel(uow: Work, settings: BookingsSettings, now: dt.datetime, reference: str,
+           secret: str | None = None, staff_id: str | None = None) -> dict[str, Any]:
     repo = uow.store
     booking = _locked_booking(repo, reference, secret, staff_id)
     if booking.is_over:
         return booking_view(booking, settings)
     if booking.hold_lapsed(now):
         _end_lapsed_holds(repo, settings, booking.slot_id, now)
-        return booking_view(_by_id(repo, booking.id), settings)
+        lapsed = _by_id(repo, booking.id)
+        assert lapsed is not None  # bookings are never deleted
+        return booking_view(lapsed, settings)
     decided(booking.change_refused(now, settings.window, settings.phone, bool(staff_id)))
     repo.set_status(booking.id, "cancelled", now)
     repo.cancel_reminder(booking.id, now)
@@ -386,6 +418,7 @@ def cancel(uow, settings, now, reference, secret=None, staff_id=None):
     _give_back(repo, settings, booking)
     _offer_freed_place(uow, settings, now, booking.slot_id)
     cancelled = _by_id(repo, booking.id)
+    assert cancelled is not None  # bookings are never deleted
     if booking.is_confirmed:
         uow.publish("BookingCancelled", {**_event(cancelled),
                                          "cancelled_by": staff_id or "resident"},
@@ -393,7 +426,9 @@ def cancel(uow, settings, now, reference, secret=None, staff_id=None):
     return booking_view(cancelled, settings)
 
 
-def reschedule(uow, settings, now, reference, office_id, start, secret=None, staff_id=None):
+def reschedule(uow: Work, settings: BookingsSettings, now: dt.datetime, reference: str,
+               office_id: str, start: dt.datetime, secret: str | None = None,
+               staff_id: str | None = None) -> dict[str, Any]:
     """The new place is taken before the old one is given back, in one
     transaction: if the new slot is full nothing changes."""
     repo = uow.store
@@ -406,6 +441,7 @@ def reschedule(uow, settings, now, reference, office_id, start, secret=None, sta
     repo.lock_slots(new_id, found.slot_id)
     repo.follow_staffing(new_id, slot.capacity)
     booking = _by_id(repo, found.id, lock=True)
+    assert booking is not None  # found, and bookings are never deleted
     if booking.slot_id != found.slot_id:
         raise RuleBroken("booking_changed", "Your booking changed while you were "
                          "choosing. Check it and try again.", conflict=True,
@@ -434,6 +470,7 @@ def reschedule(uow, settings, now, reference, office_id, start, secret=None, sta
     if booking.ring_fenced and new_day != old_day:
         repo.give_back_ring_fenced(booking.office_id, old_day)
     moved = _by_id(repo, booking.id)
+    assert moved is not None  # bookings are never deleted
     _offer_freed_place(uow, settings, now, booking.slot_id)
     due = window.reminder_due_at(moved.starts_at, now, settings.window)
     if due is None:
@@ -447,14 +484,14 @@ def reschedule(uow, settings, now, reference, office_id, start, secret=None, sta
     return booking_view(moved, settings)
 
 
-def calendar(repo, settings, reference, secret):
+def calendar(repo: Store, settings: BookingsSettings, reference: str, secret: str) -> str:
     booking = _mine(repo, reference, secret)
     setup = Setup.load(repo)
     return _calendar_file(booking, setup.office(booking.office_id),
                           setup.type(booking.type_id))
 
 
-def _calendar_file(booking, office, appt_type):
+def _calendar_file(booking: Booking, office: Office, appt_type: AppointmentType) -> str:
     return calendar_file.booking_ics(
         uid=f"{booking.id}@townhall", sequence=booking.sequence,
         start=booking.starts_at, end=booking.ends_at,
@@ -466,8 +503,9 @@ def _calendar_file(booking, office, appt_type):
 # -- the waiting list ----------------------------------------------------------------
 
 
-def join_waitlist(uow, settings, now, type_id, case_reference=None, office_id=None,
-                  step_free=False):
+def join_waitlist(uow: Work, settings: BookingsSettings, now: dt.datetime, type_id: str,
+                  case_reference: str | None = None, office_id: str | None = None,
+                  step_free: bool = False) -> dict[str, Any]:
     """Joins the list; the code returned lets the person see and take an
     offer (`waitlist_offer`). A case already waiting keeps its place."""
     repo = uow.store
@@ -491,7 +529,8 @@ def join_waitlist(uow, settings, now, type_id, case_reference=None, office_id=No
             "first_day": first_day.isoformat(), "last_day": last_day.isoformat()}
 
 
-def waitlist_offer(repo, settings, now, waitlist_id, code):
+def waitlist_offer(repo: Store, settings: BookingsSettings, now: dt.datetime, waitlist_id: int,
+                   code: str) -> dict[str, Any]:
     """Where the person stands on the list; with an offer, the held place's
     reference and secret, to confirm it like any hold."""
     entry = repo.waitlist_by_code(waitlist_id, references.code_sha256(code))
@@ -503,12 +542,14 @@ def waitlist_offer(repo, settings, now, waitlist_id, code):
             "last_day": entry["last_day"].isoformat(), "offer": None}
     if entry["status"] == "offered" and entry["offered_booking_id"]:
         held = _by_id(repo, entry["offered_booking_id"])
+        assert held is not None  # the booking offered; bookings are never deleted
         if held.is_live_hold(now):
             view["offer"] = _with_secret(held, settings)
     return view
 
 
-def _offer_freed_place(uow, settings, now, slot_id, attempts=5):
+def _offer_freed_place(uow: Work, settings: BookingsSettings, now: dt.datetime, slot_id: int,
+                       attempts: int = 5) -> uuid.UUID | None:
     """A place came free in this (locked) slot: hold it for the first person
     waiting who can take it, and tell them (WaitlistOfferMade). An entry that
     cannot take it (say, the case booked elsewhere) is passed over; nothing
@@ -522,7 +563,7 @@ def _offer_freed_place(uow, settings, now, slot_id, attempts=5):
     if office is None:
         return None
     day = row["starts_at"].astimezone(settings.tz).date()
-    passed_over = []
+    passed_over: list[int] = []
     for _ in range(attempts):
         entry = repo.first_waiting(row["type_id"], row["office_id"], day,
                                    office.step_free, passed_over)
@@ -545,6 +586,7 @@ def _offer_freed_place(uow, settings, now, slot_id, attempts=5):
             passed_over.append(entry["id"])
             continue
         repo.release("offer")
+        assert booking.hold_expires_at is not None  # a new hold
         repo.set_waitlist(entry["id"], "offered", booking.id)
         uow.publish("WaitlistOfferMade", {
             "waitlist_id": entry["id"], "hold_id": str(booking.id),
@@ -558,11 +600,12 @@ def _offer_freed_place(uow, settings, now, slot_id, attempts=5):
 # -- scheduled work ------------------------------------------------------------------
 
 
-def slots_with_lapsed_holds(repo, now, limit=SWEEP_BATCH):
+def slots_with_lapsed_holds(repo: Store, now: dt.datetime, limit: int = SWEEP_BATCH) -> list[int]:
     return repo.slots_with_lapsed_holds(now, limit)
 
 
-def expire_holds_in_slot(uow, settings, now, slot_id):
+def expire_holds_in_slot(uow: Work, settings: BookingsSettings, now: dt.datetime,
+                         slot_id: int) -> int:
     """One slot's lapsed holds end and give their places back; a freed place
     goes to the next person waiting. One slot per transaction keeps locks
     short and never held two at a time."""
@@ -574,7 +617,7 @@ def expire_holds_in_slot(uow, settings, now, slot_id):
     return freed
 
 
-def send_reminders(uow, now, limit=SWEEP_BATCH):
+def send_reminders(uow: Work, now: dt.datetime, limit: int = SWEEP_BATCH) -> int:
     repo = uow.store
     sent = 0
     for booking in map(Booking.from_row, repo.due_reminders(now, limit)):
@@ -587,7 +630,7 @@ def send_reminders(uow, now, limit=SWEEP_BATCH):
 # -- cases, from housing ---------------------------------------------------------------
 
 
-def record_case(uow, settings, data):
+def record_case(uow: Work, settings: BookingsSettings, data: Mapping[str, Any]) -> None:
     """`data`: CaseTriaged as its contract loads it (dates and ids parsed)."""
     triaged_at = data["triaged_at"]
     uow.store.record_case({
@@ -598,7 +641,8 @@ def record_case(uow, settings, data):
 # -- staff -------------------------------------------------------------------------------
 
 
-def office_day(repo, settings, office_id, day):
+def office_day(repo: Store, settings: BookingsSettings, office_id: str,
+               day: dt.date) -> dict[str, Any]:
     """The office's confirmed bookings for a day, with the needs staff must
     prepare for (step-free access, an interpreter and the language)."""
     start = dt.datetime.combine(day, dt.time(0), settings.tz)
@@ -607,20 +651,20 @@ def office_day(repo, settings, office_id, day):
     return {"bookings": [{**booking_view(b, settings), "name": b.name} for b in found]}
 
 
-def save_office(uow, office):
+def save_office(uow: Work, office: Mapping[str, Any]) -> None:
     uow.store.upsert_office(office)
 
 
-def save_appointment_type(uow, appointment_type):
+def save_appointment_type(uow: Work, appointment_type: Mapping[str, Any]) -> None:
     uow.store.upsert_type(appointment_type)
 
 
-def save_adviser(uow, adviser):
+def save_adviser(uow: Work, adviser: Mapping[str, Any]) -> None:
     if adviser["office_id"] not in Setup.load(uow.store).offices:
         raise ValidationError({"office_id": ["There is no office with that id."]})
     uow.store.upsert_adviser(adviser)
 
 
-def setup_view(repo):
+def setup_view(repo: Store) -> dict[str, Any]:
     return {"offices": repo.offices(), "types": repo.appointment_types(),
             "advisers": repo.advisers()}

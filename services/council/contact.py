@@ -19,7 +19,7 @@ _GROUPING = re.compile(r"[\s\-.()]")
 _MOBILE = re.compile(r"^(?:(?:\+|00)440?|0)(7[0-9]{9})$")
 
 
-def normalise_mobile(text):
+def normalise_mobile(text: object) -> str | None:
     if not isinstance(text, str):
         return None
     match = _MOBILE.match(_GROUPING.sub("", text))

@@ -6,6 +6,7 @@ Pure: no framework, no I/O beyond the package's own tables.
 """
 import datetime as dt
 import functools
+from collections.abc import Iterable
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -13,16 +14,16 @@ ONE_DAY = dt.timedelta(days=1)
 class WorkingCalendar:
     """Working days for one council: Monday to Friday, less bank holidays."""
 
-    def __init__(self, bank_holidays):
+    def __init__(self, bank_holidays: Iterable[dt.date]) -> None:
         self.bank_holidays = frozenset(d for d in bank_holidays if d.weekday() < 5)
 
-    def is_bank_holiday(self, day):
+    def is_bank_holiday(self, day: dt.date) -> bool:
         return day in self.bank_holidays
 
-    def is_working_day(self, day):
+    def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and day not in self.bank_holidays
 
-    def add_working_days(self, day, n):
+    def add_working_days(self, day: dt.date, n: int) -> dt.date:
         """The n-th working day after `day` (`day` itself does not count)."""
         while n > 0:
             day += ONE_DAY
@@ -31,7 +32,7 @@ class WorkingCalendar:
         return day
 
 
-def england_and_wales(years):
+def england_and_wales(years: Iterable[int]) -> WorkingCalendar:
     """The bank holidays of England and Wales, from the `holidays` package."""
     import holidays
 
@@ -39,11 +40,11 @@ def england_and_wales(years):
 
 
 @functools.lru_cache(maxsize=8)
-def _calendar(first_year, last_year):
+def _calendar(first_year: int, last_year: int) -> WorkingCalendar:
     return england_and_wales(range(first_year, last_year + 1))
 
 
-def working_calendar(*days):
+def working_calendar(*days: dt.date) -> WorkingCalendar:
     """Bank holidays covering the given dates, with a year either side so
     windows and moves that cross a new year see both."""
     years = [d.year for d in days]

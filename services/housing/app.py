@@ -5,14 +5,20 @@ Each function takes a unit of work (or a read's store), the settings and
 work hands out (`uow.store`) for every row. A refusal is a RuleBroken.
 """
 import datetime as dt
+import pathlib
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from marshmallow import ValidationError
 
 from services.housing.domain import cases, clocks, questionnaire, triage
 from services.housing.domain.cases import Case
+from services.housing.domain.questionnaire import Questionnaire
 from services.housing.errors import AuditForbidden, CaseNotFound, StepNotFound, TriageNotFound
+from services.housing.settings import HousingSettings
 from services.kit import references
+from services.kit.db import Store, Work
 from services.kit.rules import RuleBroken, decided
 from services.council.workdays import working_calendar
 
@@ -21,24 +27,27 @@ CLOCK_BATCH = 200
 ANONYMISE_BATCH = 500
 SUPERVISOR = "supervisor"
 
+# A row of the store's: column name -> value.
+Row = Mapping[str, Any]
+
 
 class Questionnaires:
     """Every questionnaire version on disk; new triages get the highest."""
 
-    def __init__(self, directory):
+    def __init__(self, directory: str | pathlib.Path) -> None:
         self.by_version = questionnaire.load_directory(directory)
         if not self.by_version:
             raise ValueError(f"no questionnaire definitions in {directory}")
         self.current = self.by_version[max(self.by_version)]
 
-    def get(self, version):
+    def get(self, version: int) -> Questionnaire:
         try:
             return self.by_version[version]
         except KeyError:
             raise ValidationError({"version": ["There is no questionnaire with that version."]})
 
 
-def _iso(value):
+def _iso(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
@@ -46,18 +55,20 @@ def _iso(value):
     return value
 
 
-def _plain(row):
+def _plain(row: Row) -> dict[str, Any]:
     """A row with its dates, times and ids as JSON text."""
     return {k: _iso(v) for k, v in row.items()}
 
 # -- the triage, as the person answers it --------------------------------------------
 
 
-def questionnaire_definition(forms, version=None):
+def questionnaire_definition(forms: Questionnaires,
+                             version: int | None = None) -> dict[str, Any]:
     return (forms.get(version) if version is not None else forms.current).to_dict()
 
 
-def start_triage(uow, settings, forms, now):
+def start_triage(uow: Work, settings: HousingSettings, forms: Questionnaires,
+                 now: dt.datetime) -> dict[str, Any]:
     code = references.new_code()
     draft = {"id": uuid.uuid4(), "code_sha256": references.code_sha256(code),
              "questionnaire_version": forms.current.version, "answers": {},
@@ -66,7 +77,7 @@ def start_triage(uow, settings, forms, now):
     return {"code": code, "triage": _triage_view(forms.current, draft)}
 
 
-def _draft(repo, code, now, lock=False):
+def _draft(repo: Store, code: str, now: dt.datetime, lock: bool = False) -> dict[str, Any]:
     draft = repo.draft_by_code(references.code_sha256(code), now, lock)
     if draft is None:
         raise TriageNotFound("We could not find a saved form with that code. Check the "
@@ -74,7 +85,7 @@ def _draft(repo, code, now, lock=False):
     return draft
 
 
-def _triage_view(form, draft):
+def _triage_view(form: Questionnaire, draft: Row) -> dict[str, Any]:
     answers = form.relevant(draft["answers"])
     following = form.next_unanswered(answers)
     return {"version": form.version, "answers": answers,
@@ -85,12 +96,14 @@ def _triage_view(form, draft):
             "expires_at": _iso(draft["expires_at"])}
 
 
-def get_triage(repo, forms, now, code):
+def get_triage(repo: Store, forms: Questionnaires, now: dt.datetime,
+               code: str) -> dict[str, Any]:
     draft = _draft(repo, code, now)
     return _triage_view(forms.get(draft["questionnaire_version"]), draft)
 
 
-def answer_triage(uow, settings, forms, now, code, question_id, value):
+def answer_triage(uow: Work, settings: HousingSettings, forms: Questionnaires,
+                  now: dt.datetime, code: str, question_id: str, value: Any) -> dict[str, Any]:
     draft = _draft(uow.store, code, now, lock=True)
     if draft["case_id"] is not None:
         raise RuleBroken("already_submitted",
@@ -112,13 +125,15 @@ def answer_triage(uow, settings, forms, now, code, question_id, value):
     return _triage_view(form, draft)
 
 
-def submit_triage(uow, settings, forms, now, code):
+def submit_triage(uow: Work, settings: HousingSettings, forms: Questionnaires,
+                  now: dt.datetime, code: str) -> dict[str, Any]:
     repo = uow.store
     draft = _draft(repo, code, now, lock=True)
     if draft["case_id"] is not None:
-        case = _case(repo, draft["case_id"])
-        return {"created": False, "secret": _case_secret(settings, case.id),
-                "case": status_view(case)}
+        earlier = _case(repo, draft["case_id"])
+        assert earlier.id is not None  # a stored case has its id
+        return {"created": False, "secret": _case_secret(settings, earlier.id),
+                "case": status_view(earlier)}
     form = forms.get(draft["questionnaire_version"])
     answers = form.relevant(draft["answers"])
     today = settings.today(now)
@@ -155,14 +170,15 @@ def submit_triage(uow, settings, forms, now, code):
     return {"created": True, "secret": secret, "case": status_view(Case.from_row(case))}
 
 
-def _case_secret(settings, case_id):
+def _case_secret(settings: HousingSettings, case_id: uuid.UUID) -> str:
     return references.keyed_code(settings.secret_key, b"case:", case_id)
 
 # -- what the person sees -----------------------------------------------------------
 
 
-def status_view(case):
+def status_view(case: Case) -> dict[str, Any]:
     outcome = case.outcome
+    assert outcome is not None  # every stored case has its triage outcome
     return {
         "reference": case.reference, "status": case.shown_status,
         "triaged_at": _iso(case.triaged_at), "urgency": outcome["urgency"],
@@ -177,7 +193,7 @@ def status_view(case):
     }
 
 
-def case_status(repo, reference, secret):
+def case_status(repo: Store, reference: str, secret: str) -> dict[str, Any]:
     normalised = references.normalise(reference)
     case = Case.from_row(repo.case_by_reference(normalised) if normalised else None)
     if not references.code_matches(secret, case.secret_sha256 if case else None):
@@ -188,11 +204,13 @@ def case_status(repo, reference, secret):
 # -- the notification service ----------------------------------------------------
 
 
-def notification_facts(repo, settings, case_id):
+def notification_facts(repo: Store, settings: HousingSettings,
+                       case_id: uuid.UUID) -> dict[str, Any]:
     """The facts a message about this case needs, for the notification
     service to fetch when the event arrives (events carry only ids): no notes and no
     other answers."""
     case = _case(repo, case_id)
+    assert case.outcome is not None  # every stored case has its triage outcome
     next_step = case.outcome["next_step"]
     return {"contact": case.contact(), "reference": case.reference,
             "urgency": case.urgency, "respond_by": _iso(case.respond_by),
@@ -203,7 +221,7 @@ def notification_facts(repo, settings, case_id):
 # -- caseworkers -------------------------------------------------------------------
 
 
-def queue_item(case):
+def queue_item(case: Case) -> dict[str, Any]:
     return {"case_id": str(case.id), "reference": case.reference,
             "urgency": case.urgency, "duty": case.duty,
             "priority_need": list(case.priority_need),
@@ -215,8 +233,9 @@ def queue_item(case):
 QUEUE_COUNT_CAP = 1000
 
 
-def list_queue(uow, now, staff_id, role, urgency=None, duty=None, status="open",
-               limit=50, offset=0):
+def list_queue(uow: Work, now: dt.datetime, staff_id: str, role: str,
+               urgency: str | None = None, duty: str | None = None, status: str = "open",
+               limit: int = 50, offset: int = 0) -> dict[str, Any]:
     rank = triage.urgency_rank(urgency) if urgency else None
     rows, total = uow.store.queue(staff_id, rank, duty, status, limit, offset,
                                   QUEUE_COUNT_CAP)
@@ -226,19 +245,21 @@ def list_queue(uow, now, staff_id, role, urgency=None, duty=None, status="open",
             "total": min(total, QUEUE_COUNT_CAP), "more_than_total": total > QUEUE_COUNT_CAP}
 
 
-def _case(repo, case_id, lock=False):
+def _case(repo: Store, case_id: uuid.UUID, lock: bool = False) -> Case:
     case = Case.from_row(repo.case_by_id(case_id, lock))
     if case is None:
         raise CaseNotFound("There is no case with that id.")
     return case
 
 
-def get_case(uow, forms, now, staff_id, role, case_id, reason=None):
+def get_case(uow: Work, forms: Questionnaires, now: dt.datetime, staff_id: str, role: str,
+             case_id: uuid.UUID, reason: str | None = None) -> dict[str, Any]:
     repo = uow.store
     case = _case(repo, case_id)
     repo.audit(staff_id, role, case_id, "view_case", reason, now)
     answers = []
     if case.answers is not None:
+        assert case.questionnaire_version is not None  # stored with every case
         form = forms.get(case.questionnaire_version)
         answers = [{"question_id": q.id, "summary": q.summary,
                     "value": case.answers.get(q.id)}
@@ -253,7 +274,8 @@ def get_case(uow, forms, now, staff_id, role, case_id, reason=None):
             "closed_outcome": case.closed_outcome, "closed_at": _iso(case.closed_at)}
 
 
-def assign_case(uow, now, staff_id, role, case_id, take_over=False):
+def assign_case(uow: Work, now: dt.datetime, staff_id: str, role: str, case_id: uuid.UUID,
+                take_over: bool = False) -> dict[str, Any]:
     repo = uow.store
     case = _case(repo, case_id, lock=True)
     change = decided(case.assign(staff_id, take_over))
@@ -270,7 +292,8 @@ def assign_case(uow, now, staff_id, role, case_id, take_over=False):
     return queue_item(_case(repo, case_id))
 
 
-def add_note(uow, now, staff_id, role, case_id, text):
+def add_note(uow: Work, now: dt.datetime, staff_id: str, role: str, case_id: uuid.UUID,
+             text: str) -> dict[str, Any]:
     repo = uow.store
     decided(_case(repo, case_id).note_refused())
     note = repo.add_note(case_id, staff_id, text, now)
@@ -278,7 +301,8 @@ def add_note(uow, now, staff_id, role, case_id, text):
     return _plain(note)
 
 
-def add_plan_step(uow, now, staff_id, role, case_id, party, text, due_on=None):
+def add_plan_step(uow: Work, now: dt.datetime, staff_id: str, role: str, case_id: uuid.UUID,
+                  party: str, text: str, due_on: dt.date | None = None) -> dict[str, Any]:
     repo = uow.store
     decided(_case(repo, case_id).plan_step_refused())
     step = repo.add_plan_step(case_id, party, text, due_on, staff_id, now)
@@ -286,7 +310,8 @@ def add_plan_step(uow, now, staff_id, role, case_id, party, text, due_on=None):
     return _plain(step)
 
 
-def complete_plan_step(uow, now, staff_id, role, case_id, step_id):
+def complete_plan_step(uow: Work, now: dt.datetime, staff_id: str, role: str,
+                       case_id: uuid.UUID, step_id: int) -> dict[str, Any]:
     repo = uow.store
     _case(repo, case_id)
     step = repo.complete_plan_step(case_id, step_id, now)
@@ -296,7 +321,8 @@ def complete_plan_step(uow, now, staff_id, role, case_id, step_id):
     return _plain(step)
 
 
-def close_case(uow, now, staff_id, role, case_id, outcome, note=None):
+def close_case(uow: Work, now: dt.datetime, staff_id: str, role: str, case_id: uuid.UUID,
+               outcome: str, note: str | None = None) -> dict[str, Any]:
     repo = uow.store
     case = _case(repo, case_id, lock=True)
     refused = case.close_refused(outcome)
@@ -315,7 +341,8 @@ def close_case(uow, now, staff_id, role, case_id, outcome, note=None):
     return queue_item(_case(repo, case_id))
 
 
-def read_audit(uow, now, staff_id, role, case_id=None, limit=100):
+def read_audit(uow: Work, now: dt.datetime, staff_id: str, role: str,
+               case_id: uuid.UUID | None = None, limit: int = 100) -> dict[str, Any]:
     if role != SUPERVISOR:
         raise AuditForbidden("Only supervisors can read the audit log.")
     repo = uow.store
@@ -326,7 +353,7 @@ def read_audit(uow, now, staff_id, role, case_id=None, limit=100):
 # -- scheduled work ----------------------------------------------------------------
 
 
-def fire_due_clocks(uow, now, limit=CLOCK_BATCH):
+def fire_due_clocks(uow: Work, now: dt.datetime, limit: int = CLOCK_BATCH) -> int:
     """Each due clock fires once (CaseEscalated) or, if it no longer
     applies, is cancelled. Row locks keep two instances off the same clock."""
     repo = uow.store
@@ -346,7 +373,7 @@ def fire_due_clocks(uow, now, limit=CLOCK_BATCH):
     return fired
 
 
-def _outcome_codes(outcome):
+def _outcome_codes(outcome: Mapping[str, Any]) -> dict[str, Any]:
     """An outcome without its words: the reasons and next step repeat what
     the person said, so an anonymised case keeps their codes only."""
     return {"urgency": outcome["urgency"], "duty": outcome["duty"],
@@ -360,7 +387,8 @@ def _outcome_codes(outcome):
             "reasons": [{"code": r["code"], "text": ""} for r in outcome["reasons"]]}
 
 
-def anonymise_closed_cases(uow, settings, now, limit=ANONYMISE_BATCH):
+def anonymise_closed_cases(uow: Work, settings: HousingSettings, now: dt.datetime,
+                           limit: int = ANONYMISE_BATCH) -> int:
     repo = uow.store
     closed_before = now - dt.timedelta(days=settings.retention_days)
     done = 0

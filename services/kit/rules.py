@@ -8,6 +8,9 @@ services/kit/providers.py), so the gateway sees the same name and message
 it always has.
 """
 import json
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class RuleBroken(Exception):
@@ -17,30 +20,31 @@ class RuleBroken(Exception):
     times, never personal data), such as the free alternatives to a full
     slot."""
 
-    def __init__(self, code, reason, *, conflict=False, **extra):
+    def __init__(self, code: str, reason: str, *, conflict: bool = False,
+                 **extra: Any) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason
         self.conflict = conflict
         self.extra = extra
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (isinstance(other, RuleBroken) and
                 (self.code, self.reason, self.conflict, self.extra) ==
                 (other.code, other.reason, other.conflict, other.extra))
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((self.code, self.reason))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"RuleBroken({self.code!r}, {self.reason!r})"
 
-    def message(self):
+    def message(self) -> str:
         """The JSON message a remote error carries: {"code", "reason", ...}."""
         return json.dumps({"code": self.code, "reason": self.reason, **self.extra})
 
 
-def decided(decision):
+def decided(decision: T | RuleBroken) -> T:
     """A domain decision, raised if it is a RuleBroken, else given back:
     `change = decided(case.assign(staff_id))`."""
     if isinstance(decision, RuleBroken):

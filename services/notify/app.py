@@ -13,18 +13,37 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 from services.kit import references
+from services.kit.db import Store, Work
+from services.kit.envelope import Event
 from services.notify.domain import channels, messages, timeline
-from services.notify.owners import SubjectGone
-from services.notify.providers import OutgoingMessage, SendFailed
+from services.notify.domain.templates import TemplateSet
+from services.notify.owners import Owners, SubjectGone
+from services.notify.providers import OutgoingMessage, Provider, SendFailed, SendResult
+from services.notify.settings import NotifySettings
 
 log = logging.getLogger(__name__)
+
+# A row of the store's: column name -> value.
+Row = Mapping[str, Any]
+Clock = Callable[[], dt.datetime]
+
+
+class Transactions(Protocol):
+    """The database as `tell` and `send` use it (services.kit.providers'
+    Database): a unit of work per transaction."""
+
+    def transaction(self, single_statement: bool = False) -> AbstractContextManager[Work]: ...
 
 
 # --- events in ----------------------------------------------------------------
 
-def tell(db, owners, settings, templates, providers, event, clock):
+def tell(db: Transactions, owners: Owners, settings: NotifySettings, templates: TemplateSet,
+         providers: Mapping[str, Provider], event: Event, clock: Clock) -> int:
     """Handles a resident-facing event once: asks the owner of the person's
     contact details what to say, writes the message and timeline entries,
     and sends the message straight after the commit. MissingPlaceholders
@@ -45,7 +64,9 @@ def tell(db, owners, settings, templates, providers, event, clock):
     return send(db, settings, providers, clock, ids)
 
 
-def record_event(uow, settings, templates, event, facts, contact, now):
+def record_event(uow: Work, settings: NotifySettings, templates: TemplateSet, event: Event,
+                 facts: Mapping[str, Any], contact: channels.Contact | None,
+                 now: dt.datetime) -> list[uuid.UUID]:
     """The message (at most one) and timeline entries for an event, written
     together: the ids of messages to send now. MissingPlaceholders when the
     facts cannot fill the template."""
@@ -71,12 +92,15 @@ def record_event(uow, settings, templates, event, facts, contact, now):
     return created
 
 
-def _entry_row(resident_hash, key, occurred_at, entry, message_id=None):
+def _entry_row(resident_hash: bytes, key: str, occurred_at: dt.datetime, entry: timeline.Entry,
+               message_id: uuid.UUID | None = None) -> dict[str, Any]:
     return {"resident_hash": resident_hash, "entry_key": key, "occurred_at": occurred_at,
             **dataclasses.asdict(entry), "message_id": message_id}
 
 
-def _add(repo, settings, event_id, event_type, draft, now, fallback_of=None):
+def _add(repo: Store, settings: NotifySettings, event_id: uuid.UUID, event_type: str,
+         draft: messages.Draft, now: dt.datetime,
+         fallback_of: uuid.UUID | None = None) -> uuid.UUID | None:
     attachment = draft.attachment or (None, None, None)
     return repo.add_message({
         "id": uuid.uuid4(), "event_id": event_id, "event_type": event_type,
@@ -92,7 +116,8 @@ def _add(repo, settings, event_id, event_type, draft, now, fallback_of=None):
 
 # --- sending ------------------------------------------------------------------
 
-def send(db, settings, providers, clock, ids=None):
+def send(db: Transactions, settings: NotifySettings, providers: Mapping[str, Provider],
+         clock: Clock, ids: Sequence[uuid.UUID] | None = None) -> int:
     """Sends the given messages (or up to SEND_BATCH due ones), claiming
     each just before its send; each result commits on its own, so a crash
     loses at most the one in hand, which the sweep then looks for at the
@@ -112,14 +137,15 @@ def send(db, settings, providers, clock, ids=None):
     return sent + send(db, settings, providers, clock, fallbacks) if fallbacks else sent
 
 
-def claim_due(uow, settings, now, ids=None, limit=1):
+def claim_due(uow: Work, settings: NotifySettings, now: dt.datetime,
+              ids: Sequence[uuid.UUID] | None = None, limit: int = 1) -> list[dict[str, Any]]:
     """Claims are one message at a time by default, so a lease starts just
     before its send rather than waiting behind a batch."""
     lease = now + dt.timedelta(seconds=settings.send_lease_seconds)
     return uow.store.claim_due(now, lease, limit, ids)
 
 
-def outgoing(row):
+def outgoing(row: Row) -> OutgoingMessage:
     attachment = None
     if row["attachment"] is not None:
         attachment = (row["attachment_name"], "text/calendar", bytes(row["attachment"]))
@@ -129,7 +155,7 @@ def outgoing(row):
                            template=f"{row['template_id']} v{row['template_version']}")
 
 
-def attempt(providers, row):
+def attempt(providers: Mapping[str, Provider], row: Row) -> SendResult | SendFailed:
     """Sends a claimed message: a SendResult or a SendFailed. A message whose
     last try may have reached the provider is looked for first, so a send
     that timed out is never sent twice."""
@@ -158,7 +184,8 @@ class Settled:
     send_now: list = dataclasses.field(default_factory=list)
 
 
-def settle(uow, settings, row, outcome, now):
+def settle(uow: Work, settings: NotifySettings, row: Row, outcome: SendResult | SendFailed,
+           now: dt.datetime) -> Settled:
     """Records what a send came to: sent; tried again later; or failed for
     good (then the other channel, if the resident gave one) or out of
     attempts (dead, for an operator to replay). Nothing at all when this
@@ -190,7 +217,8 @@ def settle(uow, settings, row, outcome, now):
     return settled
 
 
-def _fall_back(repo, settings, row, now):
+def _fall_back(repo: Store, settings: NotifySettings, row: Row,
+               now: dt.datetime) -> uuid.UUID | None:
     channel = messages.other_channel(row["channel"])
     draft = messages.Draft(template_id=row["template_id"], version=row["template_version"],
                            channel=channel, to=row["fallback_address"],
@@ -205,13 +233,14 @@ def _fall_back(repo, settings, row, now):
     return message_id
 
 
-def _publish_failed(uow, row, status, reason, fallbacks, now):
+def _publish_failed(uow: Work, row: Row, status: str, reason: str,
+                    fallbacks: Sequence[uuid.UUID], now: dt.datetime) -> None:
     uow.publish("NotificationFailed", {
         **_about(row), "status": status, "reason": reason,
         "fallback_message_id": str(fallbacks[0]) if fallbacks else None}, occurred_at=now)
 
 
-def _about(row):
+def _about(row: Row) -> dict[str, Any]:
     return {"message_id": str(row["id"]), "event_id": str(row["event_id"]),
             "event_type": row["event_type"], "template_id": row["template_id"],
             "template_version": row["template_version"], "channel": row["channel"]}
@@ -219,7 +248,8 @@ def _about(row):
 
 # --- delivery receipts --------------------------------------------------------
 
-def record_receipt(uow, settings, message_id, status, now):
+def record_receipt(uow: Work, settings: NotifySettings, message_id: uuid.UUID, status: str,
+                   now: dt.datetime) -> list[uuid.UUID] | None:
     """Notify's word on a message it sent (its `reference` is our id):
     delivered, or failed; a permanent failure falls back to the other
     channel. A receipt that changes nothing (a repeat) publishes nothing.
@@ -248,18 +278,18 @@ def record_receipt(uow, settings, message_id, status, now):
 
 # --- operators ----------------------------------------------------------------
 
-def list_dead(repo, limit=100):
+def list_dead(repo: Store, limit: int = 100) -> list[dict[str, Any]]:
     return [{**r, "id": str(r["id"]), "event_id": str(r["event_id"]),
              "created_at": r["created_at"].isoformat(),
              "finished_at": r["finished_at"].isoformat() if r["finished_at"] else None}
             for r in repo.dead(limit)]
 
 
-def replay(uow, message_id, now):
+def replay(uow: Work, message_id: uuid.UUID, now: dt.datetime) -> bool:
     return uow.store.replay(message_id, now)
 
 
-def forget_old(uow, settings, now):
+def forget_old(uow: Work, settings: NotifySettings, now: dt.datetime) -> int:
     """Addresses left on old messages, expired timeline codes, and timeline
     entries past their retention: the number of rows changed."""
     repo = uow.store
@@ -270,11 +300,12 @@ def forget_old(uow, settings, now):
 
 # --- the timeline -------------------------------------------------------------
 
-def _code_hash(code):
+def _code_hash(code: str) -> bytes:
     return hashlib.sha256(references.normalise_code(code).encode("utf-8")).digest()
 
 
-def send_timeline_link(uow, settings, templates, address, now):
+def send_timeline_link(uow: Work, settings: NotifySettings, templates: TemplateSet,
+                       address: str, now: dt.datetime) -> list[uuid.UUID | None]:
     """Sends a link to the timeline of whoever gave `address`, if anything
     happened to them; the caller says the same either way, so the answer
     does not tell who uses the council's services. Message ids to send."""
@@ -301,7 +332,8 @@ def send_timeline_link(uow, settings, templates, address, now):
     return [message_id]
 
 
-def read_timeline(repo, code, now, limit=500):
+def read_timeline(repo: Store, code: str, now: dt.datetime,
+                  limit: int = 500) -> list[dict[str, Any]] | None:
     resident = repo.resident_for_code(_code_hash(code), now)
     if resident is None:
         return None
