@@ -38,7 +38,8 @@ rm -f "$pidfile" "$VAR/supervisor.sock"
 # start their own, which have a living parent and are not ours to judge.)
 orphans=()
 for proc in /proc/[0-9]*; do
-  cmd="$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null || true)"
+  # a process may end between the listing and the read: say nothing of it
+  cmd="$({ tr '\0' ' ' <"$proc/cmdline"; } 2>/dev/null || true)"
   [[ "$cmd" == *"$VENV/bin/nameko run"* || "$cmd" == *"$VENV/bin/python -m tools.devmail"* ]] ||
     continue
   ppid="$(awk '/^PPid:/ {print $2}' "$proc/status" 2>/dev/null || true)"
