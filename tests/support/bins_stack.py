@@ -11,7 +11,7 @@ import pytest
 from gateway.auth.credentials import hash_api_key
 from services.kit.migrate import migrate_service
 from tests.conftest import database_url_for
-from tests.support.stack import ROOT, bearer, call, running
+from tests.support.stack import ROOT, call, running
 
 SIGNING_KEY = "e2e-bins-signing-key-long-enough-for-hs256-tokens"
 API_KEY = "th_e2e_open311_client_key"
@@ -51,9 +51,6 @@ def journey_stack(broker, journey_db, tmp_path_factory):
                                             "roles": ["api_client"]}])) as s:
         yield s
 
-
-def token(sub, roles):
-    return bearer(SIGNING_KEY, sub, roles)
 
 
 
