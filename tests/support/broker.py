@@ -24,9 +24,10 @@ class Broker:
         self.made = []
 
     def reachable(self, timeout=5):
+        """Whether the management API answers at all (a busy one may answer
+        slowly or with an error, and still make vhosts a moment later)."""
         try:
-            requests.get(f"{self.api}/overview", auth=self.auth,
-                         timeout=timeout).raise_for_status()
+            requests.get(f"{self.api}/overview", auth=self.auth, timeout=timeout)
             return True
         except requests.RequestException:
             return False
