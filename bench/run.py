@@ -221,18 +221,11 @@ def report(results):
         lines.append(f"  p50 {c['p50_ms']:.2f} ms   p99 {c['p99_ms']:.2f} ms   "
                      f"goal p99 < {GOALS['commit_to_subscriber_p99_ms']:.0f} ms: "
                      f"{verdict(c['p99_ms'] < GOALS['commit_to_subscriber_p99_ms'])}")
-    if results.get("bins"):
-        lines.append("")
-        lines.extend(bins_report(results["bins"]))
-    if results.get("housing"):
-        lines.append("")
-        lines.extend(housing_report(results["housing"]))
-    if results.get("bookings"):
-        lines.append("")
-        lines.extend(bookings_report(results["bookings"]))
-    if results.get("notify"):
-        lines.append("")
-        lines.extend(notify_report(results["notify"]))
+    for name, section in (("bins", bins_report), ("housing", housing_report),
+                          ("bookings", bookings_report), ("notify", notify_report)):
+        if results.get(name):
+            lines.append("")
+            lines.extend(section(results[name]))
     return "\n".join(lines)
 
 
