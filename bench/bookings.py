@@ -16,7 +16,7 @@ import psycopg2
 import psycopg2.extras
 import requests
 
-from bench.common import fresh_database, private_vhost, running_stack
+from bench.common import fresh_database, in_threads, private_vhost, running_stack
 from bench.cpu import CpuMeter
 from bench.echo import drive, load
 from services.bookings import seed
@@ -105,11 +105,7 @@ def contention(stack, slot, people):
             statuses.append(status)
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=person) for _ in range(people)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(person, people)
     return {"people": people, "capacity": slot["remaining"],
             "booked": statuses.count(200), "conflicts": statuses.count(409),
             "other": len(statuses) - statuses.count(200) - statuses.count(409),

@@ -4,6 +4,7 @@ import contextlib
 import json
 import statistics
 import sys
+import threading
 import time
 import uuid
 
@@ -60,6 +61,15 @@ def wait_for_echo(stack, timeout=60):
         if time.monotonic() > deadline:
             raise RuntimeError("echo never answered:\n" + stack.tail("gateway"))
         time.sleep(0.2)
+
+
+def in_threads(target, count):
+    """Runs `target` in `count` threads at once; returns when all are done."""
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def percentile(values, pct):

@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from bench.common import summary
+from bench.common import in_threads, summary
 
 ECHO = "/api/v1/echo"
 
@@ -44,11 +44,7 @@ def drive(clients, seconds, attempt, next_job=lambda: None):
             errors.append(bad)
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(client, clients)
     elapsed = time.perf_counter() - started
     result = summary(latencies, elapsed, len(latencies))
     result["clients"] = clients

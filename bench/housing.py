@@ -23,7 +23,6 @@ from bench.echo import drive, load
 from services.housing.domain import triage as rules
 from services.kit import migrate
 from tests.support.housing_answers import ordinary_answers
-from tests.support.stack import bearer
 
 SIGNING_KEY = "bench-housing-signing-key-long-enough-for-hs256"
 URGENCIES = rules.URGENCIES
@@ -114,7 +113,7 @@ def triages(stack, clients, seconds):
 
 
 def queue(stack, clients, seconds):
-    caseworker = bearer(SIGNING_KEY, "cw-bench", ["caseworker"], lifetime=3600)
+    caseworker = stack.bearer("cw-bench", ["caseworker"], lifetime=3600)
     filters = ["", "?status=unassigned", "?urgency=high", "?status=mine", "?offset=200",
                "?duty=prevention&status=unassigned"]
     it = iter(filters * 100_000)

@@ -21,8 +21,6 @@ runs from just before it was published (this process's clock) to the row's
 """
 import datetime as dt
 import json
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -38,7 +36,7 @@ from bench.cpu import CpuMeter
 from bench.echo import load
 from services.kit import topology
 from services.kit.migrate import migration_dirs
-from tests.support.stack import NAMEKO, ROOT, Stack, free_port
+from tests.support.stack import NAMEKO, Stack, devmail_command, free_port
 
 OWNER = "bench.notify:BenchBinsOwner"
 EVENT_QUEUE = "evt-bins-ReportFiled--notify.on_report_filed"
@@ -86,14 +84,8 @@ def start_notify(uri, url, logs, maildir):
                   NOTIFY_SECRET_KEY="bench-notify-secret-key",
                   PUBLIC_URL="https://council.example", LOG_LEVEL="WARNING")
     topology.ensure(uri, services=("notify", "bins"))
-    stack.procs["devmail"] = subprocess.Popen(
-        [sys.executable, "-m", "tools.devmail", "--port", str(smtp_port),
-         "--maildir", str(maildir)], cwd=ROOT, stdout=open(Path(logs) / "devmail.log", "ab"),
-        stderr=subprocess.STDOUT, start_new_session=True)
-    stack.procs["owner"] = subprocess.Popen(
-        [NAMEKO, "run", "--broker", uri, OWNER], cwd=ROOT, env=stack.env,
-        stdout=open(Path(logs) / "owner.log", "ab"), stderr=subprocess.STDOUT,
-        start_new_session=True)
+    stack.spawn("devmail", devmail_command(smtp_port, maildir))
+    stack.spawn("owner", [NAMEKO, "run", "--broker", uri, OWNER])
     stack.start("notify")
     return stack
 

@@ -107,6 +107,14 @@ def bins_report(b):
     return lines
 
 
+def _cpu_line(echo_ms, per_request, what):
+    """Each process's CPU time per echo, then per request of `what`."""
+    return ("  CPU per request (ms):  "
+            + "   ".join(f"{name} {echo_ms[name]:.2f} -> {per_request[name]:.2f}"
+                         for name in per_request)
+            + f"   (echo -> {what})")
+
+
 def housing_report(h):
     t = h["triage"]
     lines = ["Housing triage through the gateway (start, one request per question, submit)",
@@ -115,11 +123,8 @@ def housing_report(h):
              f"  {t['requests']} triage requests: {t['requests_per_second']:.1f} req/s,"
              f" {h['triage_requests_to_echo_rate']:.2f} of the echo rate"]
     if h.get("triage_cpu_ms_per_request"):
-        lines.append("  CPU per request (ms):  "
-                     + "   ".join(f"{name} {h['echo_cpu_ms'][name]:.2f} -> "
-                                  f"{h['triage_cpu_ms_per_request'][name]:.2f}"
-                                  for name in h["triage_cpu_ms_per_request"])
-                     + "   (echo -> triage request)")
+        lines.append(_cpu_line(h["echo_cpu_ms"], h["triage_cpu_ms_per_request"],
+                               "triage request"))
     lines += ["", "Caseworker queue (GET /api/v1/housing/staff/queue, mixed filters, "
               f"{h['queue_1000']['clients']} clients)",
               _line("1,000 cases", h["queue_1000"]),
@@ -137,11 +142,8 @@ def bookings_report(b):
              f"  {b['bookings']['requests_per_second']:.1f} booking req/s, "
              f"{b['booking_requests_to_echo_rate']:.2f} of the echo rate"]
     if b.get("bookings_cpu_ms_per_request"):
-        lines.append("  CPU per request (ms):  "
-                     + "   ".join(f"{name} {b['echo_cpu_ms'][name]:.2f} -> "
-                                  f"{b['bookings_cpu_ms_per_request'][name]:.2f}"
-                                  for name in b["bookings_cpu_ms_per_request"])
-                     + "   (echo -> booking request)")
+        lines.append(_cpu_line(b["echo_cpu_ms"], b["bookings_cpu_ms_per_request"],
+                               "booking request"))
     lines.append(f"  {c['people']} people at once for {c['capacity']} places: "
                  f"{c['booked']} booked, {c['conflicts']} clean 409s, {c['other']} other, "
                  f"in {c['seconds']} s   never overbooked: "
@@ -219,18 +221,11 @@ def report(results):
         lines.append(f"  p50 {c['p50_ms']:.2f} ms   p99 {c['p99_ms']:.2f} ms   "
                      f"goal p99 < {GOALS['commit_to_subscriber_p99_ms']:.0f} ms: "
                      f"{verdict(c['p99_ms'] < GOALS['commit_to_subscriber_p99_ms'])}")
-    if results.get("bins"):
-        lines.append("")
-        lines.extend(bins_report(results["bins"]))
-    if results.get("housing"):
-        lines.append("")
-        lines.extend(housing_report(results["housing"]))
-    if results.get("bookings"):
-        lines.append("")
-        lines.extend(bookings_report(results["bookings"]))
-    if results.get("notify"):
-        lines.append("")
-        lines.extend(notify_report(results["notify"]))
+    for name, section in (("bins", bins_report), ("housing", housing_report),
+                          ("bookings", bookings_report), ("notify", notify_report)):
+        if results.get(name):
+            lines.append("")
+            lines.extend(section(results[name]))
     return "\n".join(lines)
 
 

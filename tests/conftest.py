@@ -6,69 +6,25 @@ eventlet.monkey_patch()
 
 import os  # noqa: E402
 import urllib.parse  # noqa: E402
-import uuid  # noqa: E402
 
 import psycopg2  # noqa: E402
 import psycopg2.extras  # noqa: E402
 import pytest  # noqa: E402
-import requests  # noqa: E402
 
-from services.kit import config, migrate, topology  # noqa: E402
+from services.kit import config, migrate  # noqa: E402
+from tests.support.broker import Broker  # noqa: E402
 
 # The bins, housing, bookings and notify journeys' processes, shared by
 # tests/integration, tests/e2e and tests/browser.
 pytest_plugins = ["tests.support.bins_stack", "tests.support.housing_stack",
                   "tests.support.bookings_stack", "tests.support.notify_stack"]
 
-MANAGEMENT = topology.management_url()
-
-
-class Broker:
-    """A private RabbitMQ vhost for one test run, so tests never meet a
-    running platform's queues, and everything is gone afterwards."""
-
-    def __init__(self):
-        parts = urllib.parse.urlsplit(MANAGEMENT)
-        self.api = f"{parts.scheme}://{parts.hostname}:{parts.port}/api"
-        self.auth = (parts.username or "guest", parts.password or "guest")
-        self.vhost = f"townhall-test-{uuid.uuid4().hex[:8]}"
-        self.uri = topology.vhost_uri(config.amqp_uri(), self.vhost)
-
-    def _url(self, *parts):
-        return "/".join([self.api] + [urllib.parse.quote(p, safe="") for p in parts])
-
-    def create(self):
-        topology.create_vhost(self.vhost, MANAGEMENT)
-
-    def delete(self):
-        topology.delete_vhost(self.vhost, MANAGEMENT)
-
-    def delete_queues_bound_to(self, exchange):
-        """Leaves an exchange with no subscribers, whatever earlier tests made."""
-        resp = requests.get(self._url("exchanges", self.vhost, exchange, "bindings", "source"),
-                            auth=self.auth, timeout=10)
-        if resp.status_code == 404:
-            return
-        for binding in resp.json():
-            if binding["destination_type"] == "queue":
-                requests.delete(self._url("queues", self.vhost, binding["destination"]),
-                                auth=self.auth, timeout=10)
-
-    def queue_depth(self, name):
-        resp = requests.get(self._url("queues", self.vhost, name), auth=self.auth, timeout=10)
-        if resp.status_code == 404:
-            return None
-        return resp.json().get("messages", 0)
-
-
 @pytest.fixture(scope="session")
 def broker():
-    try:
-        requests.get(MANAGEMENT + "/api/overview", timeout=5)
-    except requests.RequestException:
+    b = Broker()
+    if not b.reachable():
         pytest.fail("RabbitMQ's management API is not reachable on port 15672: "
                     "run `make up` or `rabbitmq-plugins enable rabbitmq_management`")
-    b = Broker()
     b.create()
     yield b
     b.delete()

@@ -17,6 +17,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking"]
 
 
+def error_summary(page):
+    """The page's error summary, once shown; the title says "Error:" too."""
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert page.title().startswith("Error: ")
+    return summary
+
+
 def find_bin_days(page, base, postcode, uprn, **_):
     page.goto(base + "/")
     page.get_by_role("link", name="Find out when your bins are collected").click()
@@ -44,9 +52,7 @@ def find_bin_days(page, base, postcode, uprn, **_):
 def empty_form_error_summary(page, base, **_):
     page.goto(base + "/bins/missed")
     page.get_by_role("button", name="Find address").click()
-    summary = page.locator(".govuk-error-summary")
-    summary.wait_for()
-    assert page.title().startswith("Error: ")
+    summary = error_summary(page)
     # GOV.UK Frontend moves focus to the summary; its link leads to the field
     page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
     summary.get_by_role("link", name="Enter a postcode").click()
@@ -225,9 +231,7 @@ def housing_exclusive_and_errors(page, base, **_):
     page.get_by_role("button", name="Start now").click()
     page.wait_for_url(re.compile(r"/question/route$"))
     page.get_by_role("button", name="Continue").click()
-    summary = page.locator(".govuk-error-summary")
-    summary.wait_for()
-    assert page.title().startswith("Error: ")
+    summary = error_summary(page)
     page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.name") == "route"
@@ -314,9 +318,7 @@ def book_change_and_cancel(page, base, day, later, **_):
 
     # the error summary first, with JavaScript: it takes focus, its links lead to the fields
     page.get_by_role("button", name="Confirm appointment").click()
-    summary = page.locator(".govuk-error-summary")
-    summary.wait_for()
-    assert page.title().startswith("Error: ")
+    summary = error_summary(page)
     summary.get_by_role("link", name="Enter your name").click()
     assert page.evaluate("document.activeElement.id") == "name"
 

@@ -4,7 +4,7 @@ summary on the way), downloads the calendar file, changes the time and
 cancels; and a person who has just asked for help with housing books from
 the outcome page, within the days their case allows. The browser steps are
 in scenarios.py (see conftest.py for why)."""
-from tests.support.bookings_stack import call, token, working_days
+from tests.support.bookings_stack import call, working_days
 from tests.support.housing_stack import answer_all, renter_answers, secret_header, start
 
 
@@ -30,7 +30,7 @@ def test_book_from_the_housing_outcome_page(browse, bookings_stack):
     day = start_at[:10]
     listed = call(bookings_stack, "GET",
                   f"/api/v1/bookings/staff/offices/{office_id}/day/{day}",
-                  headers=token("cw-browser", ["caseworker"])).json()["bookings"]
+                  headers=bookings_stack.bearer("cw-browser", ["caseworker"])).json()["bookings"]
     mine = next(b for b in listed if b["reference"] == result["booking"])
     assert mine["type_id"] == "housing-options" and mine["case_id"]
     assert mine["step_free"] is True

@@ -4,13 +4,12 @@ another browser with the code, checks, changes an answer and sends; then a
 caseworker, in a browser of their own behind the sign-in proxy, finds the case
 at the top of the queue page and assigns it to themselves. The browser steps
 are in scenarios.py (see conftest.py for why)."""
-from tests.support.housing_stack import (call, emergency_answers, renter_answers,
-                                         token)
+from tests.support.housing_stack import (call, emergency_answers, renter_answers)
 
 
 def test_ask_for_help_save_come_back_and_send(browse, housing_stack):
     answers = emergency_answers()
-    caseworker = {"authorization": token("cw-browser", ["caseworker"])["Authorization"],
+    caseworker = {"authorization": housing_stack.bearer("cw-browser", ["caseworker"])["Authorization"],
                   "sub": "cw-browser"}
     result = browse("housing_triage", housing_stack.base_url, answers=answers,
                     save_after="reason", caseworker=caseworker)
@@ -23,7 +22,7 @@ def test_ask_for_help_save_come_back_and_send(browse, housing_stack):
     assert status.status_code == 200 and status.json()["urgency"] == "emergency"
 
     queue = call(housing_stack, "GET", "/api/v1/housing/staff/queue",
-                 headers=token("cw-browser", ["caseworker"]))
+                 headers=housing_stack.bearer("cw-browser", ["caseworker"]))
     assert queue.status_code == 200
     first = queue.json()["cases"][0]
     assert (first["reference"], first["urgency"]) == (result["reference"], "emergency")

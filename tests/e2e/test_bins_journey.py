@@ -7,7 +7,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from tests.support.bins_stack import API_KEY, call, reportable, token
+from tests.support.bins_stack import API_KEY, call, reportable
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +61,14 @@ def test_file_track_and_resolve_a_report_over_json(journey_stack, targets):
     assert call(journey_stack, "GET", "/api/v1/bins/reports/MB-2222-10",
                 headers={"X-Resident-Secret": secret}).status_code == 404
 
-    crew = token(target["crew_id"], ["crew"])
+    crew = journey_stack.bearer(target["crew_id"], ["crew"])
     listed = call(journey_stack, "GET", "/api/v1/bins/crew/reports", headers=crew,
                   params={"day": target["collection_date"]})
     assert listed.status_code == 200
     mine = [r for r in listed.json()["items"] if r["reference"] == report["reference"]]
     assert len(mine) == 1
 
-    other = token("crew-nobody", ["crew"])
+    other = journey_stack.bearer("crew-nobody", ["crew"])
     refused = call(journey_stack, "POST", f"/api/v1/bins/crew/reports/{mine[0]['id']}/resolution",
                    json={"outcome": "collected"}, headers=other)
     assert refused.status_code == 403
@@ -138,7 +138,7 @@ def test_open311_in_both_formats(journey_stack, targets):
     assert one.find("request").findtext("status") == "open"
     assert one.find("request").findtext("address_id") == target["uprn"]
 
-    crew = token(target["crew_id"], ["crew"])
+    crew = journey_stack.bearer(target["crew_id"], ["crew"])
     items = call(journey_stack, "GET", "/api/v1/bins/crew/reports", headers=crew).json()["items"]
     report_id = next(r["id"] for r in items if r["reference"] == request_id)
     call(journey_stack, "POST", f"/api/v1/bins/crew/reports/{report_id}/resolution",

@@ -9,13 +9,13 @@ import uuid
 import icalendar
 
 from tests.support.bookings_stack import (call, case_headers, confirm, hold, local_today,
-                                          slots, token, triaged_case, working_days)
+                                          slots, triaged_case, working_days)
 from tests.support.housing_stack import renter_answers, secret_header
 
 
 def office_day(stack, office_id, day):
     got = call(stack, "GET", f"/api/v1/bookings/staff/offices/{office_id}/day/{day}",
-               headers=token("front-desk", ["caseworker"]))
+               headers=stack.bearer("front-desk", ["caseworker"]))
     assert got.status_code == 200, got.text
     return {b["reference"]: b for b in got.json()["bookings"]}
 

@@ -3,7 +3,7 @@ service in their own processes, over a private vhost, with their own
 database. A person asks for help over the JSON API; caseworkers work the
 queue."""
 from tests.support.housing_stack import (call, emergency_answers, file_case,
-                                         renter_answers, secret_header, token)
+                                         renter_answers, secret_header)
 
 
 def test_a_person_asks_for_help_and_a_caseworker_closes_the_case(housing_stack):
@@ -16,7 +16,7 @@ def test_a_person_asks_for_help_and_a_caseworker_closes_the_case(housing_stack):
     status = call(housing_stack, "GET", sent["status_url"], headers=secret_header(secret))
     assert status.status_code == 200 and status.json()["reference"] == case["reference"]
 
-    worker = token("cw-e2e", ["caseworker"])
+    worker = housing_stack.bearer("cw-e2e", ["caseworker"])
     queue = call(housing_stack, "GET", "/api/v1/housing/staff/queue", headers=worker,
                  params={"urgency": "emergency"}).json()
     item = next(c for c in queue["cases"] if c["reference"] == case["reference"])

@@ -10,7 +10,7 @@ from services.kit.migrate import create_database, migrate_service
 from tests.conftest import database_url_for
 from tests.support.housing_stack import (SIGNING_KEY, answer_all, call, date_parts,
                                          emergency_answers, renter_answers, secret_header,
-                                         start, token)
+                                         start)
 from tests.support.stack import running
 
 MARKER = "Qx7Marker"
@@ -51,7 +51,7 @@ def test_no_answer_reaches_any_log(debug_stack):
     refused = call(debug_stack, "POST", "/api/v1/housing/triage/submit",
                    headers=secret_header(other_code))
     assert refused.status_code == 400 and "29 February 2024" in refused.text
-    caseworker = token("cw-privacy", ["caseworker"])
+    caseworker = debug_stack.bearer("cw-privacy", ["caseworker"])
     queue = call(debug_stack, "GET", "/api/v1/housing/staff/queue", headers=caseworker).json()
     case_id = queue["cases"][0]["case_id"]
     detail = call(debug_stack, "GET", f"/api/v1/housing/staff/cases/{case_id}",

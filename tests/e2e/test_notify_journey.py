@@ -13,18 +13,17 @@ import requests
 
 from services.council.words import local_today
 from tests.conftest import query
-from tests.support.bins_stack import call, reportable, token
+from tests.support.bins_stack import call, reportable
 from tests.support.bookings_stack import book, slots, working_days
 from tests.support.housing_answers import ordinary_answers
 from tests.support.housing_stack import file_case
-from tests.support.notify_stack import CALLBACK_TOKEN, SIGNING_KEY
+from tests.support.notify_stack import CALLBACK_TOKEN
 from tests.support.pages import csrf
-from tests.support.stack import bearer
 from tests.support.waiting import wait_until
 
 
-def supervisor():
-    return bearer(SIGNING_KEY, "sup-e2e", ["supervisor"])
+def supervisor(stack):
+    return stack.bearer("sup-e2e", ["supervisor"])
 
 
 def address():
@@ -177,13 +176,13 @@ def test_a_resident_reaches_their_timeline_with_the_link_sent_to_them(notify_sta
 
 def test_dead_messages_are_for_supervisors(notify_stack):
     assert call(notify_stack, "GET", "/api/v1/ops/notify/dead").status_code == 401
-    crew = token("crew-1", ["crew"])
+    crew = notify_stack.bearer("crew-1", ["crew"])
     assert call(notify_stack, "GET", "/api/v1/ops/notify/dead", headers=crew).status_code \
         in (401, 403)
-    listed = call(notify_stack, "GET", "/api/v1/ops/notify/dead", headers=supervisor())
+    listed = call(notify_stack, "GET", "/api/v1/ops/notify/dead", headers=supervisor(notify_stack))
     assert listed.status_code == 200 and listed.json()["count"] == len(listed.json()["items"])
     missing = call(notify_stack, "POST", f"/api/v1/ops/notify/dead/{uuid.uuid4()}/replay",
-                   headers=supervisor())
+                   headers=supervisor(notify_stack))
     assert missing.status_code == 404
 
 

@@ -2,7 +2,6 @@
 vhost, with a small generated borough: shared by the end-to-end and browser
 tests of the missed-bins journey (registered in tests/conftest.py)."""
 import json
-import subprocess
 import sys
 
 import psycopg2
@@ -11,7 +10,7 @@ import pytest
 from gateway.auth.credentials import hash_api_key
 from services.kit.migrate import migrate_service
 from tests.conftest import database_url_for
-from tests.support.stack import ROOT, bearer, call, running
+from tests.support.stack import call, run_to_end, running
 
 SIGNING_KEY = "e2e-bins-signing-key-long-enough-for-hs256-tokens"
 API_KEY = "th_e2e_open311_client_key"
@@ -19,21 +18,21 @@ API_KEY = "th_e2e_open311_client_key"
 BOROUGH_SIZE = 400
 
 
-def generate_borough(url, size=BOROUGH_SIZE):
+def generate_borough(url, log_dir, size=BOROUGH_SIZE):
     """A generated borough of `size` properties in small rounds, replacing
-    whatever the bins database at `url` held."""
+    whatever the bins database at `url` held; the generator logs to
+    `generator.log` in `log_dir`."""
     # COPY cannot run under eventlet's patched psycopg2: load in a process of its own
-    subprocess.run([sys.executable, "-m", "services.bins.tools.generator", "--size",
-                    str(size), "--round-size", "20", "--database-url", url,
-                    "--replace"],
-                   cwd=ROOT, check=True, capture_output=True, timeout=120)
+    run_to_end([sys.executable, "-m", "services.bins.tools.generator", "--size",
+                str(size), "--round-size", "20", "--database-url", url, "--replace"],
+               log_dir / "generator.log")
 
 
 @pytest.fixture(scope="module")
-def journey_db():
+def journey_db(tmp_path_factory):
     url = database_url_for("e2e_bins_journey")
     migrate_service("bins", url)
-    generate_borough(url)
+    generate_borough(url, tmp_path_factory.mktemp("generator"))
     return url
 
 
@@ -51,9 +50,6 @@ def journey_stack(broker, journey_db, tmp_path_factory):
                                             "roles": ["api_client"]}])) as s:
         yield s
 
-
-def token(sub, roles):
-    return bearer(SIGNING_KEY, sub, roles)
 
 
 

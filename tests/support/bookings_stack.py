@@ -21,7 +21,7 @@ from services.council.words import local_today
 from services.council.workdays import working_calendar
 from tests.conftest import database_url_for
 from tests.support.housing_stack import file_case, secret_header
-from tests.support.stack import AUDIENCE, ISSUER, bearer, call, running  # noqa: F401
+from tests.support.stack import call, running  # noqa: F401
 
 SIGNING_KEY = "e2e-bookings-signing-key-long-enough-for-hs256-tokens"
 GATEWAY_SECRET = "e2e-bookings-secret"
@@ -68,9 +68,6 @@ def bookings_stack(broker, bookings_dbs, tmp_path_factory):
                  OUTBOX_SWEEP_SECONDS="0.2") as s:
         yield s
 
-
-def token(sub, roles):
-    return bearer(SIGNING_KEY, sub, roles)
 
 
 def working_days(count, after=None):

@@ -11,7 +11,7 @@ import pytest
 from services.kit.migrate import create_database, migrate_service
 from services.council.words import local_today
 from tests.conftest import database_url_for
-from tests.support.stack import AUDIENCE, ISSUER, bearer, call, running  # noqa: F401
+from tests.support.stack import call, running  # noqa: F401
 
 SIGNING_KEY = "e2e-housing-signing-key-long-enough-for-hs256-tokens"
 
@@ -38,9 +38,6 @@ def housing_stack(broker, housing_db, tmp_path_factory):
                  RATE_LIMIT_ANONYMOUS_WRITES="1000/minute") as s:
         yield s
 
-
-def token(sub, roles):
-    return bearer(SIGNING_KEY, sub, roles)
 
 
 def date_parts(day):

@@ -3,8 +3,6 @@ them, with the development mail server (tools/devmail.py) as
 the local inbox and the GOV.UK Notify stand-in for text messages: for the
 end-to-end tests of residents being told what happened (registered in
 tests/conftest.py)."""
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -16,7 +14,7 @@ from tests.support.bins_stack import generate_borough
 from tests.support.bookings_stack import save_demo
 from tests.support.fake_notify import FakeNotify
 from tests.support.smtp_server import free_port
-from tests.support.stack import ROOT, running
+from tests.support.stack import devmail_command, running, spawn
 from tests.support.waiting import wait_until
 
 SIGNING_KEY = "e2e-notify-signing-key-long-enough-for-hs256-tokens"
@@ -25,13 +23,13 @@ BOROUGH_SIZE = 400
 
 
 @pytest.fixture(scope="module")
-def notify_dbs():
+def notify_dbs(tmp_path_factory):
     urls = {name: database_url_for(f"e2e_notify_{name}")
             for name in ("bins", "housing", "bookings", "notify")}
     for name, url in urls.items():
         create_database(url, drop_first=True)
         migrate_service(name, url)
-    generate_borough(urls["bins"], BOROUGH_SIZE)
+    generate_borough(urls["bins"], tmp_path_factory.mktemp("generator"), BOROUGH_SIZE)
     save_demo(urls["bookings"])
     return urls
 
@@ -40,13 +38,10 @@ class Inbox:
     """The development mail server in its own process, keeping mail in a
     folder, as `make up` runs it."""
 
-    def __init__(self, folder, log):
+    def __init__(self, folder, log_path):
         self.folder = folder
         self.port = free_port()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tools.devmail", "--port", str(self.port),
-             "--maildir", str(folder)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+        self.proc = spawn(devmail_command(self.port, folder), log_path)
 
     def messages(self):
         """Newest first, as the development inbox page lists them."""
@@ -73,7 +68,7 @@ def fake_notify_server():
 def notify_stack(broker, notify_dbs, fake_notify_server, tmp_path_factory):
     logs = tmp_path_factory.mktemp("notify-logs")
     folder = tmp_path_factory.mktemp("mail")
-    inbox = Inbox(folder, open(logs / "devmail.log", "ab"))
+    inbox = Inbox(folder, logs / "devmail.log")
     try:
         # all four services run here, so /healthz can say the platform is up
         with running(broker.uri, notify_dbs, logs,

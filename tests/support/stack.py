@@ -1,6 +1,8 @@
 """Start real service and gateway processes (`nameko run`), as `make up`
 does, against a private vhost and databases: for end-to-end tests and
-benchmarks that must not disturb a running platform. Also the helpers the
+benchmarks that must not disturb a running platform. `spawn` is the one
+way tests and benchmarks start a process of their own (the development mail
+server, tools run to their end), a Stack's or not. Also the helpers the
 journeys' tests share: `running` (a Stack started and healthy), `call` (a
 request to its gateway) and `bearer` (a development token for it)."""
 import contextlib
@@ -21,6 +23,44 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 NAMEKO = str(pathlib.Path(sys.executable).parent / "nameko")
 # the gateway's defaults for development tokens (gateway/web/settings.py)
 ISSUER, AUDIENCE = "townhall-dev", "townhall-gateway"
+
+
+def spawn(command, log_path, env=None):
+    """Starts `command` from the repository root in a session of its own
+    (so a signal reaches it alone, not the test run), what it writes appended
+    to the file `log_path`."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def run_to_end(command, log_path, timeout=120, env=None):
+    """Runs `command` as `spawn` does and waits for it; a failure raises
+    CalledProcessError with the end of its log as the output."""
+    proc = spawn(command, log_path, env)
+    try:
+        code = proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+    if code:
+        raise subprocess.CalledProcessError(code, command, output=tail(log_path))
+
+
+def devmail_command(port, maildir, host="127.0.0.1"):
+    """The command that runs the development mail server (tools/devmail.py)
+    on `port`, keeping mail in the folder `maildir`."""
+    return [sys.executable, "-m", "tools.devmail", "--host", host, "--port", str(port),
+            "--maildir", str(maildir)]
+
+
+def tail(path, lines=20):
+    """The last `lines` lines of a log file ("" when there is none)."""
+    path = pathlib.Path(path)
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def free_port():
@@ -52,10 +92,12 @@ class Stack:
             args = ["--config", "gateway/config.yaml", "gateway.service"]
         else:
             args = ["--config", f"services/{name}/config.yaml", f"services.{name}.service"]
-        log = open(self.log_dir / f"{name}.log", "ab")
-        proc = subprocess.Popen([NAMEKO, "run", *args], cwd=ROOT, env=self.env,
-                                stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return self.spawn(name, [NAMEKO, "run", *args])
+
+    def spawn(self, name, command):
+        """Starts any `command` with this Stack's environment, logging to
+        `<name>.log` beside the services' logs; stopped with them."""
+        proc = spawn(command, self.log_dir / f"{name}.log", self.env)
         self.procs[name] = proc
         return proc
 
@@ -97,10 +139,7 @@ class Stack:
         return bearer(self.env["AUTH_DEV_SIGNING_KEY"], sub, roles, lifetime)
 
     def tail(self, name, lines=20):
-        path = self.log_dir / f"{name}.log"
-        if not path.exists():
-            return ""
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return tail(self.log_dir / f"{name}.log", lines)
 
 
 @contextlib.contextmanager

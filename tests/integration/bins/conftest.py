@@ -8,7 +8,6 @@ import sys
 
 import kombu
 import pytest
-from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.bins.tools import generator
 from services.bins.contract import REPLIES
@@ -16,7 +15,7 @@ from services.bins.service import BinsService
 from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.support.clock import Clock
-from tests.support.contracts import Checked
+from tests.support.contracts import checked_service
 from tests.support.listener import event_listeners
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 
@@ -94,10 +93,9 @@ def bins_config(bins_db, bins_topology):
 
 @pytest.fixture
 def bins(container_factory, bins_config):
-    container_factory(BinsService, bins_config).start()
-    with ServiceRpcProxy("bins", bins_config) as proxy:
-        # every reply the contract describes is checked against it
-        yield Checked(proxy, REPLIES)
+    # every reply the contract describes is checked against it
+    with checked_service(container_factory, BinsService, bins_config, REPLIES) as proxy:
+        yield proxy
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import kombu
 import psycopg2
 import psycopg2.extras
 import pytest
-from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.bookings import contract as bookings_contract
 from services.bookings import seed
@@ -18,7 +17,7 @@ from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 from tests.support.clock import Clock
-from tests.support.contracts import Checked
+from tests.support.contracts import checked_service
 from tests.support.listener import event_listeners
 from tests.support.waiting import wait_until
 
@@ -60,12 +59,9 @@ def bookings_config(bookings_db, bookings_topology):
 
 @pytest.fixture
 def bookings(container_factory, bookings_config):
-    container = container_factory(BookingsService, bookings_config)
-    container.start()
-    with ServiceRpcProxy("bookings", bookings_config) as proxy:
-        proxy.container = container
-        # every reply the contract describes is checked against it
-        yield Checked(proxy, bookings_contract.REPLIES)
+    # every reply the contract describes is checked against it
+    with checked_service(container_factory, BookingsService, bookings_config, bookings_contract.REPLIES) as proxy:
+        yield proxy
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ eventlet.monkey_patch()
 
 import socket  # noqa: E402
 import time  # noqa: E402
-import urllib.parse  # noqa: E402
 import uuid  # noqa: E402
 
 import jwt  # noqa: E402
@@ -20,61 +19,14 @@ from nameko.rpc import rpc  # noqa: E402
 
 from gateway.auth.credentials import hash_api_key  # noqa: E402
 from gateway.service import GatewayService  # noqa: E402
+from tests.support.broker import Broker  # noqa: E402
 
-AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
-MANAGEMENT = "http://127.0.0.1:15672/api"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 RUN_ID = uuid.uuid4().hex[:10]
 DEV_KEY = "integration-test-signing-key-long-enough-for-hs256"
 ISSUER, AUDIENCE = "townhall-test", "townhall-gateway-test"
 API_KEY = "th_test_api_key_for_open311"
 SERVICES = ("bins", "housing", "bookings", "notify")
-
-
-class Broker:
-    """Private RabbitMQ vhosts for the run, one per scenario, when the
-    management API allows (RPC queues are named after the service only, so
-    two scenarios in one vhost would share `rpc-bins`). Without the API, one
-    default vhost kept apart by per-scenario rpc exchanges."""
-
-    auth = ("guest", "guest")
-
-    def __init__(self):
-        self.made = []
-        try:
-            requests.get(f"{MANAGEMENT}/overview", auth=self.auth, timeout=3).raise_for_status()
-            self.managed = True
-        except requests.RequestException:
-            self.managed = False
-
-    def scenario(self):
-        """(AMQP URI, rpc exchange) for a fresh, empty scenario."""
-        name = f"townhall-gw-test-{RUN_ID}-{len(self.made)}"
-        if not self.managed:
-            self.made.append(None)
-            return AMQP_URI, name
-        quoted = urllib.parse.quote(name, safe="")
-        self.made.append(quoted)
-        self._put(f"vhosts/{quoted}")
-        self._put(f"permissions/{quoted}/guest",
-                  json={"configure": ".*", "write": ".*", "read": ".*"})
-        return f"{AMQP_URI}{quoted}", name
-
-    def _put(self, path, **kwargs):
-        # the management API can be slow while other suites load the broker
-        for attempt in range(3):
-            try:
-                requests.put(f"{MANAGEMENT}/{path}", auth=self.auth, timeout=20,
-                             **kwargs).raise_for_status()
-                return
-            except requests.RequestException:
-                if attempt == 2:
-                    raise
-                time.sleep(1)
-
-    def cleanup(self):
-        for quoted in filter(None, self.made):
-            requests.delete(f"{MANAGEMENT}/vhosts/{quoted}", auth=self.auth, timeout=10)
 
 
 class Containers:
@@ -108,10 +60,14 @@ def gw_containers():
 
 @pytest.fixture(scope="session")
 def gw_broker(gw_containers):
-    b = Broker()
+    """Fresh vhosts, one per scenario (RPC queues are named after the
+    service only, so two scenarios in one vhost would share `rpc-bins`)."""
+    b = Broker(prefix=f"townhall-gw-test-{RUN_ID}")
+    if not b.reachable():
+        pytest.fail("RabbitMQ's management API is not reachable on port 15672")
     yield b
     gw_containers.kill_all()
-    b.cleanup()
+    b.delete()
 
 
 @pytest.fixture(scope="session")

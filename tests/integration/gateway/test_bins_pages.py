@@ -4,6 +4,7 @@ import re
 from html import unescape
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 
 from tests.integration.gateway.fake_bins import STILL_WORKING, UPRN
@@ -71,20 +72,18 @@ def test_find_bin_days(bins):
     assert "Download or subscribe to the calendar" in html
 
 
-def test_empty_postcode_shows_the_error_summary(bins):
+@pytest.mark.parametrize("form, action, fields, field, message", [
+    ("/bins", "/bins", {"postcode": ""}, "postcode", "Enter a postcode"),
+    ("/bins/address?postcode=SW1A1AA", "/bins/address", {"postcode": "SW1A 1AA"},
+     "uprn", "Select your address"),
+], ids=["empty postcode", "no address chosen"])
+def test_a_form_left_incomplete_shows_the_error_summary(bins, form, action, fields, field,
+                                                       message):
     browser = Browser(bins)
-    browser.get("/bins")
-    page = browser.submit("/bins", postcode="")
+    browser.get(form)
+    page = browser.submit(action, **fields)
     assert page.status_code == 400
-    assert_error_pattern(page.text, "postcode", "Enter a postcode")
-
-
-def test_no_address_chosen_shows_the_error_summary(bins):
-    browser = Browser(bins)
-    browser.get("/bins/address?postcode=SW1A1AA")
-    page = browser.submit("/bins/address", postcode="SW1A 1AA")
-    assert page.status_code == 400
-    assert_error_pattern(page.text, "uprn", "Select your address")
+    assert_error_pattern(page.text, field, message)
 
 
 def test_an_unknown_postcode_says_so(bins):

@@ -13,19 +13,19 @@ import icalendar
 import pytest
 
 from tests.support.bookings_stack import (book, call, case_headers, confirm, hold,
-                                          local_today, slots, token, triaged_case,
+                                          local_today, slots, triaged_case,
                                           working_days)
 from tests.support.housing_stack import advice_answers, renter_answers, secret_header
 
 LONDON = ZoneInfo("Europe/London")
 
 
-def caseworker():
-    return token("cw-bookings", ["caseworker"])
+def caseworker(stack):
+    return stack.bearer("cw-bookings", ["caseworker"])
 
 
-def supervisor():
-    return token("sup-bookings", ["supervisor"])
+def supervisor(stack):
+    return stack.bearer("sup-bookings", ["supervisor"])
 
 
 def day_slots(stack, type_id="council-tax", nth=1, headers=None, **params):
@@ -311,24 +311,24 @@ def test_a_case_joins_the_waiting_list(bookings_stack):
 def test_staff_book_for_someone_and_see_the_office_day(bookings_stack):
     stack = bookings_stack
     day = working_days(8)[7]
-    found = call(stack, "GET", "/api/v1/bookings/staff/slots", headers=caseworker(), params={
+    found = call(stack, "GET", "/api/v1/bookings/staff/slots", headers=caseworker(stack), params={
         "type_id": "council-tax", "first_day": day.isoformat(), "last_day": day.isoformat()})
     assert found.status_code == 200, found.text
     slot = found.json()["slots"][0]
-    held = call(stack, "POST", "/api/v1/bookings/staff/holds", headers=caseworker(), json={
+    held = call(stack, "POST", "/api/v1/bookings/staff/holds", headers=caseworker(stack), json={
         "office_id": slot["office_id"], "type_id": slot["type_id"], "start": slot["start"],
         "step_free": True})
     assert held.status_code == 201, held.text
     reference = held.json()["reference"]
     assert held.json()["secret"]
     done = call(stack, "POST", f"/api/v1/bookings/staff/{reference}/confirm",
-                headers=caseworker(), json={"name": "Ola Nowak", "phone": "01632 960 001",
+                headers=caseworker(stack), json={"name": "Ola Nowak", "phone": "01632 960 001",
                                           "step_free": True, "interpreter": "polish"})
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "confirmed"
 
     listed = call(stack, "GET", f"/api/v1/bookings/staff/offices/{slot['office_id']}/day/"
-                  f"{day.isoformat()}", headers=caseworker())
+                  f"{day.isoformat()}", headers=caseworker(stack))
     assert listed.status_code == 200, listed.text
     mine = next(b for b in listed.json()["bookings"] if b["reference"] == reference)
     assert (mine["name"], mine["interpreter"], mine["step_free"]) == (
@@ -337,27 +337,27 @@ def test_staff_book_for_someone_and_see_the_office_day(bookings_stack):
     # staff may move and cancel without the code
     other = next(s for s in found.json()["slots"] if s["start"] != slot["start"])
     moved = call(stack, "POST", f"/api/v1/bookings/staff/{reference}/reschedule",
-                 headers=caseworker(), json={"office_id": other["office_id"],
+                 headers=caseworker(stack), json={"office_id": other["office_id"],
                                            "start": other["start"]})
     assert moved.status_code == 200 and moved.json()["sequence"] == 1
     cancelled = call(stack, "POST", f"/api/v1/bookings/staff/{reference}/cancel",
-                     headers=supervisor())
+                     headers=supervisor(stack))
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     missing = call(stack, "POST", "/api/v1/bookings/staff/BK-2222-10/cancel",
-                   headers=caseworker())
+                   headers=caseworker(stack))
     assert missing.status_code == 404
 
     # and a housing case by its reference alone
     case_reference, _, _ = triaged_case(stack, renter_answers())
-    for_case = call(stack, "GET", "/api/v1/bookings/staff/slots", headers=caseworker(),
+    for_case = call(stack, "GET", "/api/v1/bookings/staff/slots", headers=caseworker(stack),
                     params={"type_id": "housing-options", "case_reference": case_reference})
     assert for_case.status_code == 200 and for_case.json()["slots"]
 
     bad_day = call(stack, "GET", "/api/v1/bookings/staff/offices/town-hall/day/someday",
-                   headers=caseworker())
+                   headers=caseworker(stack))
     assert bad_day.status_code == 400
     no_office = call(stack, "GET", "/api/v1/bookings/staff/offices/nowhere/day/2026-12-01",
-                     headers=caseworker())
+                     headers=caseworker(stack))
     assert no_office.status_code == 404
 
 
@@ -372,16 +372,17 @@ def test_staff_book_for_someone_and_see_the_office_day(bookings_stack):
 def test_staff_routes_need_a_token_with_the_role(bookings_stack, method, path):
     anonymous = call(bookings_stack, method, path, json={})
     assert anonymous.status_code == 401
-    crew = call(bookings_stack, method, path, json={}, headers=token("crew-1", ["crew"]))
+    crew = call(bookings_stack, method, path, json={},
+                headers=bookings_stack.bearer("crew-1", ["crew"]))
     assert crew.status_code == 403
     if path.startswith("/api/v1/bookings/setup"):
         assert call(bookings_stack, method, path, json={},
-                    headers=caseworker()).status_code == 403
+                    headers=caseworker(bookings_stack)).status_code == 403
 
 
 def test_a_supervisor_changes_the_setup(bookings_stack):
     stack = bookings_stack
-    setup = call(stack, "GET", "/api/v1/bookings/setup", headers=supervisor())
+    setup = call(stack, "GET", "/api/v1/bookings/setup", headers=supervisor(stack))
     assert setup.status_code == 200, setup.text
     offices = {o["id"]: o for o in setup.json()["offices"]}
     assert offices["town-hall"]["hours"]["0"] == [["09:00", "12:30"], ["13:30", "17:00"]]
@@ -391,7 +392,7 @@ def test_a_supervisor_changes_the_setup(bookings_stack):
               "step_free": True, "hours": {"0": [["10:00", "14:00"]]},
               "closures": ["2027-01-04"]}
     saved = call(stack, "PUT", "/api/v1/bookings/setup/offices/eastgate", json=office,
-                 headers=supervisor())
+                 headers=supervisor(stack))
     assert saved.status_code == 200, saved.text
     assert saved.json()["name"] == "Eastgate Hub" and saved.json()["closures"] == ["2027-01-04"]
     listed = {o["id"]: o for o in call(stack, "GET", "/api/v1/bookings/options").json()[
@@ -400,22 +401,22 @@ def test_a_supervisor_changes_the_setup(bookings_stack):
 
     renamed = call(stack, "PUT", "/api/v1/bookings/setup/offices/eastgate",
                    json={**office, "id": "eastgate", "name": "Eastgate Community Hub"},
-                   headers=supervisor())
+                   headers=supervisor(stack))
     assert renamed.status_code == 200 and renamed.json()["name"] == "Eastgate Community Hub"
 
     mismatch = call(stack, "PUT", "/api/v1/bookings/setup/offices/eastgate",
-                    json={**office, "id": "westgate"}, headers=supervisor())
+                    json={**office, "id": "westgate"}, headers=supervisor(stack))
     assert mismatch.status_code == 400 and "id" in mismatch.json()["error"]["fields"]
     backwards = call(stack, "PUT", "/api/v1/bookings/setup/offices/eastgate",
-                     json={**office, "hours": {"0": [["14:00", "10:00"]]}}, headers=supervisor())
+                     json={**office, "hours": {"0": [["14:00", "10:00"]]}}, headers=supervisor(stack))
     assert backwards.status_code == 400 and "hours" in backwards.json()["error"]["fields"]
-    unknown = call(stack, "PUT", "/api/v1/bookings/setup/types/drop-in", headers=supervisor(),
+    unknown = call(stack, "PUT", "/api/v1/bookings/setup/types/drop-in", headers=supervisor(stack),
                    json={"name": "Drop-in", "duration_minutes": 15, "advisers_at_once": 1,
                          "office_ids": ["atlantis"]})
     assert unknown.status_code == 400
     assert unknown.json()["error"]["fields"]["office_ids"] == ["There is no office atlantis"]
     adviser = call(stack, "PUT", "/api/v1/bookings/setup/advisers/adviser-9",
-                   headers=supervisor(), json={"office_id": "atlantis",
+                   headers=supervisor(stack), json={"office_id": "atlantis",
                                              "type_ids": ["council-tax"],
                                              "pattern": {"0": [["09:00", "12:00"]]}})
     assert adviser.status_code == 400 and "office_id" in adviser.json()["error"]["fields"]

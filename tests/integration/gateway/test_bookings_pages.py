@@ -16,7 +16,7 @@ from gateway.pages.bookings.words import day_text as bookings_day_text
 from services.kit import references
 from tests.support import pages
 from tests.support.bookings_stack import (GATEWAY_SECRET, call, case_headers, hold,
-                                          local_today, slots, token, triaged_case,
+                                          local_today, slots, triaged_case,
                                           working_days)
 from tests.support.housing_stack import (advice_answers, answer_all, renter_answers,
                                          secret_header, start)
@@ -281,7 +281,7 @@ def test_book_for_a_housing_case_from_the_outcome_page(bookings_stack):
     # a kind of housing appointment nobody is rostered for: nothing free in the
     # window at all, so the waiting list
     put = call(stack, "PUT", "/api/v1/bookings/setup/types/housing-review",
-               headers=token("sup-pages", ["supervisor"]), json={
+               headers=stack.bearer("sup-pages", ["supervisor"]), json={
                    "name": "Housing review", "duration_minutes": 30, "advisers_at_once": 1,
                    "needs_case": True, "urgencies": ["standard"], "office_ids": ["town-hall"]})
     assert put.status_code == 200, put.text
@@ -361,7 +361,7 @@ def test_a_hold_that_ended_is_said_so(bookings_stack):
     # the hold ends (as it would after 10 minutes): here, staff cancel it
     held = HoldCookie(GATEWAY_SECRET).read(FakeRequest(b.session.cookies.get("booking_hold")))
     ended = call(bookings_stack, "POST", f"/api/v1/bookings/staff/{held['reference']}/cancel",
-                 headers=token("cw-pages", ["caseworker"]))
+                 headers=bookings_stack.bearer("cw-pages", ["caseworker"]))
     assert ended.status_code == 200, ended.text
     b.submit("/bookings/details", name="Sam Jones", email="sam@example.com", interpreter="no")
     assert b.page.status_code == 410

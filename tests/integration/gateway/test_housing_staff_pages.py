@@ -15,14 +15,15 @@ from gateway.staff import forms as staff_forms
 from gateway.staff import words as staff_words
 from services.housing.domain import cases as case_rules
 from tests.support.housing_stack import (advice_answers, call, emergency_answers,
-                                         file_case, renter_answers, token)
+                                         file_case, renter_answers)
 from tests.support.pages import csrf
 
 QUEUE = "/staff/housing"
-ALICE = token("cw-alice", ["caseworker"])
-BOB = token("cw-bob", ["caseworker"])
-SUPERVISOR = token("sup-sam", ["supervisor"])
-CREW = token("crew-7", ["crew"])
+# who signs in: (sub, roles) for the stack's bearer()
+ALICE = ("cw-alice", ["caseworker"])
+BOB = ("cw-bob", ["caseworker"])
+SUPERVISOR = ("sup-sam", ["supervisor"])
+CREW = ("crew-7", ["crew"])
 
 
 def text_of(html):
@@ -42,10 +43,10 @@ class Caseworker:
     """A browser behind the council's sign-in proxy: every request carries
     the caseworker's bearer token, and cookies are kept."""
 
-    def __init__(self, stack, headers):
+    def __init__(self, stack, who):
         self.stack = stack
         self.session = requests.Session()
-        self.session.headers.update(headers)
+        self.session.headers.update(stack.bearer(*who))
         self.page = None
 
     def get(self, path, **kwargs):
@@ -87,7 +88,8 @@ def filed(housing_stack):
                           ("emergency", emergency_answers())):
         _, sent = file_case(housing_stack, answers)
         filed[name] = {"reference": sent["reference"]}
-    listed = call(housing_stack, "GET", "/api/v1/housing/staff/queue", headers=ALICE,
+    listed = call(housing_stack, "GET", "/api/v1/housing/staff/queue",
+                  headers=housing_stack.bearer(*ALICE),
                   params={"limit": 100}).json()["cases"]
     for case in filed.values():
         case["id"] = next(c["case_id"] for c in listed if c["reference"] == case["reference"])
@@ -113,14 +115,15 @@ def test_the_pages_need_a_caseworker(housing_stack, filed):
         assert_html_error_page(anonymous, 401)
         assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
         assert "Sign in" in text_of(anonymous.text)
-        crew = call(housing_stack, method, path, headers=CREW)
+        crew = call(housing_stack, method, path, headers=housing_stack.bearer(*CREW))
         assert_html_error_page(crew, 403)
         assert "does not have the role" in text_of(crew.text)
     expired = call(housing_stack, "GET", QUEUE,
                    headers={"Authorization": "Bearer not-a-token"})
     assert_html_error_page(expired, 401)
     # the supervisor works the queue too
-    assert call(housing_stack, "GET", QUEUE, headers=SUPERVISOR).status_code == 200
+    assert call(housing_stack, "GET", QUEUE,
+                headers=housing_stack.bearer(*SUPERVISOR)).status_code == 200
     # and nothing public links to it
     for public in ("/", "/housing"):
         assert "/staff/housing" not in call(housing_stack, "GET", public).text
@@ -199,7 +202,8 @@ def test_the_reason_for_looking_is_recorded(housing_stack, filed):
     page = alice.get(filed["advice"]["path"], params={"reason": "Duty desk check"})
     assert page.status_code == 200
     assert "Your reason for looking at this case is recorded: Duty desk check" in alice.text
-    audit = call(housing_stack, "GET", "/api/v1/housing/staff/audit", headers=SUPERVISOR,
+    audit = call(housing_stack, "GET", "/api/v1/housing/staff/audit",
+                 headers=housing_stack.bearer(*SUPERVISOR),
                  params={"case_id": filed["advice"]["id"]}).json()["entries"]
     assert any(e["action"] == "view_case" and e["reason"] == "Duty desk check"
                and e["staff_id"] == "cw-alice" for e in audit)
@@ -210,7 +214,8 @@ def test_the_reason_for_looking_is_recorded(housing_stack, filed):
 def test_unknown_and_malformed_cases_are_not_found(housing_stack, filed):
     for path in ("/staff/housing/cases/42",
                  "/staff/housing/cases/4a7d1ed4-1b2c-4e5f-8a9b-0c1d2e3f4a5b"):
-        assert_html_error_page(call(housing_stack, "GET", path, headers=ALICE), 404)
+        assert_html_error_page(
+            call(housing_stack, "GET", path, headers=housing_stack.bearer(*ALICE)), 404)
 
 
 def test_assign_take_over_note_plan_and_close(housing_stack, filed):
@@ -289,7 +294,7 @@ def test_assign_take_over_note_plan_and_close(housing_stack, filed):
 
     # the JSON API agrees
     detail = call(housing_stack, "GET", f"/api/v1/housing/staff/cases/{case['id']}",
-                  headers=SUPERVISOR).json()
+                  headers=housing_stack.bearer(*SUPERVISOR)).json()
     assert detail["status"] == "closed" and detail["closed_outcome"] == "homelessness_prevented"
     assert detail["assigned_to"] == "cw-bob"
     assert [n["text"] for n in detail["notes"]] == [
@@ -308,12 +313,13 @@ def test_forms_without_a_csrf_token_are_refused(housing_stack, filed):
     # nor does a token from another browser do
     other = Caseworker(housing_stack, ALICE)
     other.get(case["path"])
-    forged = requests.post(housing_stack.base_url + case["path"] + "/notes", headers=ALICE,
+    forged = requests.post(housing_stack.base_url + case["path"] + "/notes",
+                           headers=housing_stack.bearer(*ALICE),
                            data={"csrf_token": csrf(other.page.text), "text": "Not sent"},
                            timeout=10, allow_redirects=False)
     assert forged.status_code == 403
     detail = call(housing_stack, "GET", f"/api/v1/housing/staff/cases/{case['id']}",
-                  headers=ALICE).json()
+                  headers=housing_stack.bearer(*ALICE)).json()
     assert detail["notes"] == [] and detail["assigned_to"] is None
     assert detail["status"] == "open"
 

@@ -2,7 +2,6 @@
 events, on the run's private vhost; and helpers that fill in a triage with
 the ordinary answers, for the tests."""
 import pytest
-from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.housing import contract as housing_contract
 from services.housing.service import HousingService
@@ -10,7 +9,7 @@ from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
 from tests.support.clock import Clock
-from tests.support.contracts import Checked
+from tests.support.contracts import checked_service
 from tests.support.housing_answers import answer_all, ordinary_answers
 from tests.support.listener import event_listeners
 
@@ -59,12 +58,9 @@ def housing_config(housing_db, housing_topology):
 
 @pytest.fixture
 def housing(container_factory, housing_config):
-    container = container_factory(HousingService, housing_config)
-    container.start()
-    with ServiceRpcProxy("housing", housing_config) as proxy:
-        proxy.container = container
-        # every reply the contract describes is checked against it
-        yield Checked(proxy, housing_contract.REPLIES)
+    # every reply the contract describes is checked against it
+    with checked_service(container_factory, HousingService, housing_config, housing_contract.REPLIES) as proxy:
+        yield proxy
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import uuid
 import kombu
 import pytest
 from nameko.rpc import rpc
-from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.bins.contract import CATALOGUE as BINS_EVENTS
 from services.bookings.contract import CATALOGUE as BOOKINGS_EVENTS
@@ -18,7 +17,7 @@ from services.kit.migrate import migration_dirs
 from services.notify import contract as notify_contract
 from services.notify.service import NotifyService
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
-from tests.support.contracts import Checked
+from tests.support.contracts import checked_service
 from tests.support.fake_notify import FakeNotify
 from tests.support.listener import event_listeners
 from tests.support.smtp_server import SmtpServer
@@ -117,12 +116,9 @@ def owners(container_factory, notify_config):
 
 @pytest.fixture
 def notify(container_factory, notify_config):
-    container = container_factory(NotifyService, notify_config)
-    container.start()
-    with ServiceRpcProxy("notify", notify_config) as proxy:
-        proxy.container = container
-        # every reply the contract describes is checked against it
-        yield Checked(proxy, notify_contract.REPLIES)
+    # every reply the contract describes is checked against it
+    with checked_service(container_factory, NotifyService, notify_config, notify_contract.REPLIES) as proxy:
+        yield proxy
 
 
 @pytest.fixture

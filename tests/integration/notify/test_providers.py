@@ -8,12 +8,9 @@ import logging
 import signal
 import smtplib
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import jwt
 import pytest
@@ -26,8 +23,8 @@ from services.notify.providers import (
     from_config, notify_token, parse_notify_api_key, retry_after_seconds)
 from tests.support.fake_notify import FakeNotify
 from tests.support.smtp_server import SmtpServer, free_port
+from tests.support.stack import devmail_command, spawn, tail
 
-ROOT = Path(__file__).resolve().parents[3]
 MAIL, MOBILE, LANDLINE = "sam.resident@example.com", "07700 900982", "01632 960001"
 ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Townhall//bookings//EN\r\n"
        b"BEGIN:VEVENT\r\nUID:booking-1@townhall\r\nDTSTART:20300101T100000Z\r\n"
@@ -544,11 +541,11 @@ def test_from_config_refuses_to_start_without_its_settings(config, words):
 
 # --- The development mail server ------------------------------------------------------
 
-def _wait_for_port(port, process, timeout=15):
+def _wait_for_port(port, process, log, timeout=15):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"devmail exited: {process.communicate()}")
+            raise AssertionError(f"devmail exited: {tail(log)}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -570,12 +567,10 @@ def _wait_for_messages(maildir, count, timeout=5):
 def test_devmail_stores_what_it_receives_and_lists_it_newest_first(tmp_path):
     maildir = tmp_path / "mail"
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tools.devmail", "--host", "127.0.0.1",
-         "--port", str(port), "--maildir", str(maildir)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = tmp_path / "devmail.log"
+    process = spawn(devmail_command(port, maildir), log)
     try:
-        _wait_for_port(port, process)
+        _wait_for_port(port, process, log)
         with smtplib.SMTP("127.0.0.1", port, timeout=5) as client:
             client.sendmail("someone@example.com", ["first@example.com"],
                             b"From: someone@example.com\r\nTo: first@example.com\r\n"
@@ -603,14 +598,13 @@ def test_devmail_stores_what_it_receives_and_lists_it_newest_first(tmp_path):
 
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
-        output = process.stdout.read().decode()
+        output = log.read_text()
         assert "devmail stopping" in output
         assert MAIL not in output  # file names and ids only
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-        process.stdout.close()
 
 
 def test_devmail_list_of_a_missing_directory_is_empty(tmp_path):
