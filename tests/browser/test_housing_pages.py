@@ -9,8 +9,8 @@ from tests.support.housing_stack import (call, emergency_answers, renter_answers
 
 def test_ask_for_help_save_come_back_and_send(browse, housing_stack):
     answers = emergency_answers()
-    caseworker = {"authorization": housing_stack.bearer("cw-browser", ["caseworker"])["Authorization"],
-                  "sub": "cw-browser"}
+    signed = housing_stack.bearer("cw-browser", ["caseworker"])
+    caseworker = {"authorization": signed["Authorization"], "sub": "cw-browser"}
     result = browse("housing_triage", housing_stack.base_url, answers=answers,
                     save_after="reason", caseworker=caseworker)
     assert result["reference"].startswith("HL-")

@@ -60,7 +60,8 @@ def bookings_config(bookings_db, bookings_topology):
 @pytest.fixture
 def bookings(container_factory, bookings_config):
     # every reply the contract describes is checked against it
-    with checked_service(container_factory, BookingsService, bookings_config, bookings_contract.REPLIES) as proxy:
+    with checked_service(container_factory, BookingsService, bookings_config,
+                         bookings_contract.REPLIES) as proxy:
         yield proxy
 
 

@@ -408,7 +408,8 @@ def test_a_supervisor_changes_the_setup(bookings_stack):
                     json={**office, "id": "westgate"}, headers=supervisor(stack))
     assert mismatch.status_code == 400 and "id" in mismatch.json()["error"]["fields"]
     backwards = call(stack, "PUT", "/api/v1/bookings/setup/offices/eastgate",
-                     json={**office, "hours": {"0": [["14:00", "10:00"]]}}, headers=supervisor(stack))
+                     json={**office, "hours": {"0": [["14:00", "10:00"]]}},
+                     headers=supervisor(stack))
     assert backwards.status_code == 400 and "hours" in backwards.json()["error"]["fields"]
     unknown = call(stack, "PUT", "/api/v1/bookings/setup/types/drop-in", headers=supervisor(stack),
                    json={"name": "Drop-in", "duration_minutes": 15, "advisers_at_once": 1,

@@ -59,7 +59,8 @@ def housing_config(housing_db, housing_topology):
 @pytest.fixture
 def housing(container_factory, housing_config):
     # every reply the contract describes is checked against it
-    with checked_service(container_factory, HousingService, housing_config, housing_contract.REPLIES) as proxy:
+    with checked_service(container_factory, HousingService, housing_config,
+                         housing_contract.REPLIES) as proxy:
         yield proxy
 
 

@@ -117,7 +117,8 @@ def owners(container_factory, notify_config):
 @pytest.fixture
 def notify(container_factory, notify_config):
     # every reply the contract describes is checked against it
-    with checked_service(container_factory, NotifyService, notify_config, notify_contract.REPLIES) as proxy:
+    with checked_service(container_factory, NotifyService, notify_config,
+                         notify_contract.REPLIES) as proxy:
         yield proxy
 
 
