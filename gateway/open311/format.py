@@ -27,8 +27,10 @@ from xml.etree import ElementTree as ET
 
 from marshmallow import ValidationError
 
-from gateway.api.schemas.bins import (EMAIL_MESSAGE, MOBILE_MESSAGE, SERVICES, check_email,
-                                      normalise_mobile, valid_uprn)
+from services.bins.contract import REPORT_STATUSES
+
+from gateway.api.schemas.bins import (EMAIL_MESSAGE, MOBILE_MESSAGE, SERVICE_NAMES, SERVICES,
+                                      check_email, normalise_mobile, valid_uprn)
 
 FORMATS = ("json", "xml")
 JSON_TYPE = "application/json; charset=utf-8"
@@ -45,7 +47,8 @@ REQUEST_FIELDS = ("service_request_id", "status", "status_notes", "service_name"
                   "lat", "long", "media_url")
 ATTRIBUTE_FIELDS = ("variable", "code", "datatype", "required",
                     "datatype_description", "order", "description", "values")
-STATUSES = ("open", "closed")
+# a report is open or closed, as in GeoReport v2
+STATUSES = REPORT_STATUSES
 
 
 class Open311Error(Exception):
@@ -182,7 +185,7 @@ def container_for(code):
 
 
 def container_values(only=None):
-    return [{"key": code, "name": name} for code, name in SERVICES.items()
+    return [{"key": code, "name": name} for code, name in SERVICE_NAMES.items()
             if only is None or code == only]
 
 

@@ -79,9 +79,7 @@ class Open311Routes:
                                collection_date=args["collection_date"],
                                idempotency_key=request.idempotency_key,
                                channel="open311", email=args.get("email"),
-                               phone=args.get("phone"),
-                               preferred=bins.default_channel(args.get("email"),
-                                                              args.get("phone")))
+                               phone=args.get("phone"))
         notice = "" if answer.get("created") else \
             "This collection was already reported: this is the open request."
         item = {"service_request_id": answer["report"]["reference"],

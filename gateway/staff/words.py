@@ -3,7 +3,8 @@ from urllib.parse import urlencode
 
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
-from gateway.api.schemas.housing import DUTIES, QUEUE_STATUSES, URGENCIES
+from services.housing.contract import CLOSE_OUTCOMES, DUTIES, QUEUE_STATUSES, URGENCIES
+
 from gateway.pages.housing.words import answer_lines
 from gateway.web.schemas import GatewaySchema
 from gateway.web.words import as_date as _as_date, date_text, day_text
@@ -56,21 +57,9 @@ STAFF_ROUTE = {"self": "The person themselves",
                "referral": "Referral by a public body (duty to refer)"}
 STAFF_PARTIES = (("council", "The council"), ("applicant", "The applicant"))
 _STAFF_PARTY = dict(STAFF_PARTIES)
-# How a caseworker may close a case, as the housing service lists them
-# (services/housing/domain/cases.py CLOSE_OUTCOMES): the staff labels, not the
-# sentences the person reads (CLOSE_OUTCOMES above).
-STAFF_CLOSE_OUTCOMES = {
-    "homelessness_prevented": "Homelessness prevented",
-    "homelessness_relieved": "Homelessness relieved",
-    "main_duty_accepted": "Main housing duty accepted",
-    "not_homeless": "Not homeless or threatened with homelessness",
-    "not_eligible": "Not eligible for help",
-    "intentionally_homeless": "Intentionally homeless",
-    "no_contact": "Lost contact with the applicant",
-    "withdrawn": "Application withdrawn",
-    "advice_given": "Advice and information given",
-    "referred_to_another_council": "Referred to another council",
-}
+# How a caseworker may close a case: the housing service's own labels, in
+# its order (the person reads other words: CLOSE_OUTCOME_SENTENCES).
+STAFF_CLOSE_OUTCOMES = CLOSE_OUTCOMES
 
 
 class StaffQueueFilters(GatewaySchema):

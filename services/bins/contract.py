@@ -13,14 +13,15 @@ a subscriber can follow one round by binding a queue to `bins.rounds` with
 from marshmallow import Schema, fields, validate
 
 from services.bins.domain.model import (EXCEPTION_KINDS, OUTCOMES, REFERENCE_PREFIX,
-                                        REPORT_CHANNELS, REPORT_STATUSES, SERVICES)
+                                        REPORT_CHANNELS, REPORT_STATUSES, SERVICE_NAMES,
+                                        SERVICES)
 from services.bins.domain.rules import REJECTION_CODES
 from services.kit.envelope import EventCatalogue, EventContract
 from services.kit.schemas import OwnerFacts, Reply
 
 __all__ = ["CATALOGUE", "EXCEPTION_KINDS", "FiledReport", "NotificationFacts", "OUTCOMES",
            "REFERENCE_PREFIX", "REJECTION_CODES", "REPLIES", "REPORT_CHANNELS",
-           "REPORT_STATUSES", "ROUNDS_EXCHANGE", "Report", "SERVICES"]
+           "REPORT_STATUSES", "ROUNDS_EXCHANGE", "Report", "SERVICE_NAMES", "SERVICES"]
 
 ROUNDS_EXCHANGE: str = "bins.rounds"
 

@@ -18,6 +18,7 @@ import re
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from services.bookings.contract import REFERENCE_PREFIX, TYPE_URGENCIES
 from services.kit import references
 
 from gateway.api.schemas.bins import IsoDate
@@ -25,14 +26,12 @@ from gateway.api.schemas.housing import normalise_reference as housing_reference
 from gateway.web.schemas import GatewaySchema, PlainText, Timestamp
 from gateway.web.words import local_today as today
 
-REFERENCE_PREFIX = "BK"
 MAX_SEARCH_DAYS = 62
 DEFAULT_SEARCH_DAYS = 28
 # the pages: "first available" looks this far ahead and shows this many days
 FIRST_AVAILABLE_DAYS = 42
 FIRST_AVAILABLE_SHOWN = 3
 MAX_PAGE_RANGE_DAYS = 28
-URGENCIES = ("emergency", "high", "standard")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 PHONE_PATTERN = re.compile(r"^\+?[\d ()-]{10,20}$")
@@ -373,7 +372,7 @@ class TypeBodySchema(GatewaySchema):
         1, 100, error="Enter 1 to 100"))
     needs_case = fields.Boolean(load_default=False)
     urgencies = fields.List(fields.String(validate=validate.OneOf(
-        URGENCIES, error="Urgencies are emergency, high and standard")), load_default=list)
+        TYPE_URGENCIES, error="Urgencies are emergency, high and standard")), load_default=list)
     office_ids = fields.List(_id_field("an office"), required=True, validate=validate.Length(
         min=1, error="Name at least one office"))
 

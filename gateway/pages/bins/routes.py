@@ -244,5 +244,5 @@ _JOURNEYS = {
 
 def _words():
     return {"day": words.day_text, "time": words.time_text,
-            "service": lambda code: bins.SERVICES.get(code, code or ""),
+            "service": lambda code: bins.SERVICE_NAMES.get(code, code or ""),
             "last": words.last_visit_words, "status": words.report_status_words}

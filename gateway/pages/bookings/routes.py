@@ -305,7 +305,7 @@ class BookingsPages(BookingsCalls):
         """The page to show instead of times for a case that cannot book."""
         if case.get("status") == "closed":
             return self._no_appointment(request, case, "closed")
-        if case.get("urgency") not in bookings.URGENCIES:
+        if case.get("urgency") not in bookings.TYPE_URGENCIES:
             return self._no_appointment(request, case, "advice")
         return None
 
