@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from urllib.parse import quote, urlencode
 
 from marshmallow import ValidationError
 
@@ -21,6 +20,7 @@ from services.bins.errors import (PropertyNotFound, ReportNotFound, ReportReject
                                   RoundForbidden, RoundNotFound, RoundRejected)
 from services.kit import references
 from services.kit.rules import RuleBroken
+from services.council import links
 from services.council.workdays import working_calendar
 from services.council.words import day_text
 
@@ -315,20 +315,19 @@ def _contact(row):
             "safe_channel_only": False}
 
 
-def _tracking_path(settings, row):
+def _tracking_link(settings, row):
     """The report's tracking page, with the tracking code when it can be
     derived again (a report filed with an idempotency key, under the same
     secret key); a random code is not kept, so then the page asks for it."""
-    path = f"/bins/track/{quote(row['reference'])}"
-    secret = _secret_again(settings, row, row["idempotency_key"])
-    return path if secret is None else f"{path}?{urlencode({'secret': secret})}"
+    return links.link(links.REPORT_TRACKING, row["reference"],
+                      _secret_again(settings, row, row["idempotency_key"]))
 
 
 def notification_facts(repo, settings, report_id):
     """The facts a message about this report needs, for the notification
-    service to fetch when the event arrives (events carry only ids). `tracking_path`
-    may hold the report's tracking code: it goes only to the resident's own
-    address."""
+    service to fetch when the event arrives (events carry only ids). The
+    tracking link may hold the report's tracking code: it goes only to the
+    resident's own address."""
     row = repo.notification_facts(report_id)
     if row is None:
         raise ReportNotFound("There is no such report.")
@@ -339,7 +338,7 @@ def notification_facts(repo, settings, report_id):
             "due_by": row["due_by"].astimezone(dt.timezone.utc).isoformat(),
             "status": row["status"], "outcome": row["outcome"],
             "reason": (row["outcome_reason"] or None) if not_collected else None,
-            "tracking_path": _tracking_path(settings, row)}
+            "links": [_tracking_link(settings, row)]}
 
 
 def report_status(repo, settings, reference, secret):

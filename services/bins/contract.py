@@ -86,7 +86,8 @@ CATALOGUE: EventCatalogue = EventCatalogue(
 
 class NotificationFacts(OwnerFacts):
     """`bins.notification_facts(report_id)`: what a message about a report
-    needs. `tracking_path` may hold the report's tracking code."""
+    needs. Its `links` are the report's tracking page (kind
+    `report_tracking`), with the tracking code when bins can give it."""
 
     service = fields.String(required=True, validate=validate.OneOf(SERVICES))
     service_name = fields.String(required=True)
@@ -96,7 +97,6 @@ class NotificationFacts(OwnerFacts):
     outcome = fields.String(required=True, allow_none=True,
                             validate=validate.OneOf(OUTCOMES))
     reason = fields.String(required=True, allow_none=True)
-    tracking_path = fields.String(required=True)
 
 
 class Report(Reply):

@@ -24,6 +24,7 @@ from services.bookings.errors import (BookingNotFound, CaseNotFound, OfficeNotFo
                                       SlotNotFound, TypeNotFound)
 from services.kit import references
 from services.kit.rules import RuleBroken, decided
+from services.council import links
 from services.council.workdays import working_calendar
 
 REFERENCE_ATTEMPTS = 8
@@ -338,8 +339,8 @@ def get_booking(repo, settings, reference, secret):
 
 def notification_facts(repo, settings, booking_id, with_calendar=False):
     """The facts a message about this booking needs, for the notification
-    service to fetch when the event arrives (events carry only ids). `manage_path`
-    holds the booking's secret: it goes only to the person's own address."""
+    service to fetch when the event arrives (events carry only ids). Its
+    links hold the booking's secret: they go only to the person's own address."""
     booking = _by_id(repo, booking_id)
     if booking is None:
         raise BookingNotFound("There is no booking with that id.")
@@ -350,11 +351,10 @@ def notification_facts(repo, settings, booking_id, with_calendar=False):
              "office_name": office.name, "office_address": office.address,
              "start": booking.starts_at.astimezone(dt.timezone.utc).isoformat(),
              "end": booking.ends_at.astimezone(dt.timezone.utc).isoformat(),
-             "manage_path": (f"/bookings/manage/{booking.reference}"
-                             f"?code={_secret(settings, booking.id)}"),
-             # a place held for someone on the waiting list, to take it
-             "offer_path": (f"/bookings/offer/{booking.reference}"
-                            f"?code={_secret(settings, booking.id)}")}
+             # managing the booking, and taking a place held for someone on
+             # the waiting list
+             "links": [links.link(kind, booking.reference, _secret(settings, booking.id))
+                       for kind in (links.BOOKING_MANAGEMENT, links.WAITLIST_OFFER)]}
     if with_calendar:
         facts["calendar_ics"] = _calendar_file(booking, office, appt_type)
     return facts

@@ -86,8 +86,9 @@ CATALOGUE: EventCatalogue = EventCatalogue(
 class NotificationFacts(OwnerFacts):
     """`bookings.notification_facts(booking_id, with_calendar=False)`: what a
     message about a booking (or a place held for someone on the waiting list)
-    needs. `manage_path` and `offer_path` hold the booking's secret;
-    `calendar_ics` comes only when asked for."""
+    needs. Its `links`, managing the booking (`booking_management`) and
+    taking a place held from the waiting list (`waitlist_offer`), hold the
+    booking's secret; `calendar_ics` comes only when asked for."""
 
     status = fields.String(required=True, validate=validate.OneOf(BOOKING_STATUSES))
     type_name = fields.String(required=True)
@@ -95,8 +96,6 @@ class NotificationFacts(OwnerFacts):
     office_address = fields.String(required=True)
     start = fields.AwareDateTime(required=True)
     end = fields.AwareDateTime(required=True)
-    manage_path = fields.String(required=True)
-    offer_path = fields.String()
     calendar_ics = fields.String()
 
 

@@ -14,6 +14,7 @@ from services.housing.domain.cases import Case
 from services.housing.errors import AuditForbidden, CaseNotFound, StepNotFound, TriageNotFound
 from services.kit import references
 from services.kit.rules import RuleBroken, decided
+from services.council import links
 from services.council.workdays import working_calendar
 
 REFERENCE_ATTEMPTS = 8
@@ -198,7 +199,7 @@ def notification_facts(repo, settings, case_id):
             "urgency": case.urgency, "respond_by": _iso(case.respond_by),
             "next_step_title": next_step.get("title"), "next_step_text": next_step.get("text"),
             "phone": next_step.get("phone") or settings.triage.emergency_phone,
-            "status_path": "/housing/case"}
+            "links": [links.link(links.CASE_STATUS, case.reference)]}
 
 # -- caseworkers -------------------------------------------------------------------
 

@@ -90,14 +90,14 @@ CATALOGUE: EventCatalogue = EventCatalogue(
 
 class NotificationFacts(OwnerFacts):
     """`housing.notification_facts(case_id)`: what a message about a case
-    needs, and no notes or other answers."""
+    needs, and no notes or other answers. Its `links`: where the person
+    checks their case (`case_status`)."""
 
     urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
     respond_by = fields.Date(required=True, allow_none=True)
     next_step_title = fields.String(required=True, allow_none=True)
     next_step_text = fields.String(required=True, allow_none=True)
     phone = fields.String(required=True, allow_none=True)
-    status_path = fields.String(required=True)
 
 
 class KeyDates(Reply):

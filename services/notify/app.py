@@ -15,7 +15,7 @@ import logging
 import uuid
 
 from services.kit import references
-from services.notify.domain import channels, messages, timeline
+from services.notify.domain import channels, links, messages, timeline
 from services.notify.owners import SubjectGone
 from services.notify.providers import OutgoingMessage, SendFailed
 
@@ -51,7 +51,7 @@ def record_event(uow, settings, templates, event, facts, contact, now):
     facts cannot fill the template."""
     repo = uow.store
     draft = messages.draft(templates, event.event_type, event.data, facts, contact,
-                           settings.public_url)
+                           settings.links())
     hashes = timeline.resident_hashes(settings.secret_key, contact)
     entry = timeline.for_event(event.event_type, event.data, facts,
                                safe=bool(contact and contact.safe_channel_only))
@@ -293,7 +293,7 @@ def send_timeline_link(uow, settings, templates, address, now):
     template_id = "timeline-link"
     version = templates.versions(template_id)[-1]
     rendered = templates.get(template_id, version, channel).render(
-        {"timeline_link": f"{settings.public_url}/timeline/{code}"})
+        {"timeline_link": settings.links().url(links.TIMELINE, code=code)})
     draft = messages.Draft(template_id, version, channel,
                            timeline.normalise_address(channel, address),
                            rendered.subject, rendered.body)
