@@ -7,8 +7,8 @@ from services.housing.contract import CLOSE_OUTCOMES, DUTIES, QUEUE_STATUSES, UR
 
 from gateway.pages.housing.words import answer_lines
 from gateway.web.schemas import GatewaySchema
-from gateway.web.words import as_date as _as_date, date_text, day_text
-from gateway.web.words import local_today as staff_today, when_text as staff_time
+from gateway.web.words import date_text, day_text
+from gateway.web.words import when_text as staff_time
 
 # # Words for staff, not for the person: the codes the caseworkers know, in
 # short labels. The person's own words are above.
@@ -104,13 +104,6 @@ def queue_url(filters, page=1):
     return "/staff/housing" + (f"?{urlencode(query)}" if query else "")
 
 
-def is_overdue(case, today=None):
-    """The respond-by date has passed and the case is still open."""
-    respond_by = _as_date(case.get("respond_by"))
-    return bool(respond_by and case.get("status") != "closed"
-                and respond_by < (today or staff_today()))
-
-
 def staff_answer_rows(questionnaire, answers):
     """A case's answers as summary-list rows: the question's summary and the
     answer in words, labels from the questionnaire the case was answered with."""
@@ -138,7 +131,7 @@ def staff_words():
     """The helpers the caseworker templates call."""
     return {
         "day": day_text, "date": date_text, "time": staff_time,
-        "answer": answer_lines, "overdue": is_overdue, "clock_state": clock_state,
+        "answer": answer_lines, "clock_state": clock_state,
         "urgency": lambda code: STAFF_URGENCY.get(code, ((code or "").capitalize(),
                                                          "govuk-tag--grey")),
         "duty": lambda code: STAFF_DUTY.get(code, code or ""),

@@ -15,6 +15,7 @@ from services.housing.errors import AuditForbidden, CaseNotFound, StepNotFound, 
 from services.kit import references
 from services.kit.rules import RuleBroken, decided
 from services.council import links
+from services.council.words import local_today
 from services.council.workdays import working_calendar
 
 REFERENCE_ATTEMPTS = 8
@@ -204,13 +205,15 @@ def notification_facts(repo, settings, case_id):
 # -- caseworkers -------------------------------------------------------------------
 
 
-def queue_item(case):
+def queue_item(case, now):
+    """A case as the queue lists it; `overdue` on the council's day of `now`."""
     return {"case_id": str(case.id), "reference": case.reference,
             "urgency": case.urgency, "duty": case.duty,
             "priority_need": list(case.priority_need),
             "respond_by": _iso(case.respond_by), "triaged_at": _iso(case.triaged_at),
             "status": case.shown_status, "assigned_to": case.assigned_to,
-            "escalations": list(case.escalations), "route": case.route}
+            "escalations": list(case.escalations), "route": case.route,
+            "overdue": case.is_overdue(local_today(now))}
 
 
 QUEUE_COUNT_CAP = 1000
@@ -223,7 +226,7 @@ def list_queue(uow, now, staff_id, role, urgency=None, duty=None, status="open",
                                   QUEUE_COUNT_CAP)
     uow.store.audit(staff_id, role, None, "list_queue", None, now)
     # Past the cap the page says "more than 1,000": filters narrow it down.
-    return {"cases": [queue_item(Case.from_row(r)) for r in rows], "total": min(total, QUEUE_COUNT_CAP),
+    return {"cases": [queue_item(Case.from_row(r), now) for r in rows], "total": min(total, QUEUE_COUNT_CAP),
             "more_than_total": total > QUEUE_COUNT_CAP}
 
 
@@ -244,7 +247,7 @@ def get_case(uow, forms, now, staff_id, role, case_id, reason=None):
         answers = [{"question_id": q.id, "summary": q.summary,
                     "value": case.answers.get(q.id)}
                    for q in form.asked(case.answers) if q.id in case.answers]
-    return {**queue_item(case),
+    return {**queue_item(case, now),
             "questionnaire_version": case.questionnaire_version,
             "answers": answers, "anonymised": case.is_anonymised,
             "outcome": status_view(case),
@@ -268,7 +271,7 @@ def assign_case(uow, now, staff_id, role, case_id, take_over=False):
             "case_id": str(case_id), "reference": case.reference,
             "caseworker_id": staff_id, "previous_caseworker_id": change.previous,
             "assigned_at": now.isoformat()}, occurred_at=now)
-    return queue_item(_case(repo, case_id))
+    return queue_item(_case(repo, case_id), now)
 
 
 def add_note(uow, now, staff_id, role, case_id, text):
@@ -313,7 +316,7 @@ def close_case(uow, now, staff_id, role, case_id, outcome, note=None):
         "case_id": str(case_id), "reference": case.reference, "outcome": outcome,
         "duty": case.duty, "closed_by": staff_id, "closed_at": now.isoformat()},
         occurred_at=now)
-    return queue_item(_case(repo, case_id))
+    return queue_item(_case(repo, case_id), now)
 
 
 def read_audit(uow, now, staff_id, role, case_id=None, limit=100):

@@ -19,8 +19,8 @@ from services.kit.envelope import EventCatalogue, EventContract
 from services.kit.schemas import OwnerFacts, Reply
 
 __all__ = ["AUDIENCES", "CASE_STATUSES", "CATALOGUE", "CLOCKS", "CLOSE_OUTCOMES", "CaseStatus",
-           "DUTIES", "NotificationFacts", "PLAN_PARTIES", "PRIORITY_NEED", "QUEUE_STATUSES",
-           "REFERENCE_PREFIX", "REPLIES", "ROUTES", "URGENCIES"]
+           "DUTIES", "NotificationFacts", "PLAN_PARTIES", "PRIORITY_NEED", "QUEUE_STATUSES", "Queue",
+           "QueueItem", "REFERENCE_PREFIX", "REPLIES", "ROUTES", "URGENCIES"]
 
 
 # -- events ------------------------------------------------------------------------------
@@ -146,6 +146,29 @@ class CaseStatus(Reply):
                                    validate=validate.OneOf(tuple(CLOSE_OUTCOMES)))
 
 
+class QueueItem(Reply):
+    """A case as caseworkers' queue lists it (`housing.list_queue`'s cases,
+    and the start of `get_case`, `assign_case` and `close_case`). `overdue`:
+    its respond-by day has passed, on the council's day, and it is open."""
+    case_id = fields.UUID(required=True)
+    reference = fields.String(required=True)
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
+    duty = fields.String(required=True, allow_none=True, validate=validate.OneOf(DUTIES))
+    respond_by = fields.Date(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(CASE_STATUSES))
+    assigned_to = fields.String(required=True, allow_none=True)
+    overdue = fields.Boolean(required=True)
+
+
+class Queue(Reply):
+    """`housing.list_queue`: one page of the queue."""
+    cases = fields.List(fields.Nested(QueueItem), required=True)
+    total = fields.Integer(required=True)
+    more_than_total = fields.Boolean(required=True)
+
+
 # The schema of each RPC's reply, by RPC name.
 REPLIES: dict[str, type[Schema]] = {
-    "notification_facts": NotificationFacts, "case_status": CaseStatus}
+    "notification_facts": NotificationFacts, "case_status": CaseStatus,
+    "list_queue": Queue, "get_case": QueueItem, "assign_case": QueueItem,
+    "close_case": QueueItem}
