@@ -35,7 +35,6 @@ from gateway.api.schemas.bins import (EMAIL_MESSAGE, MOBILE_MESSAGE, SERVICE_NAM
 FORMATS = ("json", "xml")
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
-MAX_FILTER_DAYS = 90
 MAX_REQUEST_IDS = 100
 
 SERVICE_FIELDS = ("service_code", "service_name", "description", "metadata",
@@ -306,9 +305,6 @@ def parse_filters(args):
     end = _datetime("end_date", args["end_date"]) if args.get("end_date") else None
     if start and end and end < start:
         raise Open311Error(400, "end_date: It must be after start_date")
-    if start and end and end - start > dt.timedelta(days=MAX_FILTER_DAYS):
-        raise Open311Error(400, f"start_date: Ask for at most {MAX_FILTER_DAYS} "
-                                "days at once")
     if start:
         filters["start_date"] = start.isoformat()
     if end:

@@ -95,7 +95,15 @@ class Open311Routes:
             filters = open311.parse_filters(request.args)
         except open311.Open311Error as exc:
             return open311_response(fmt, *open311.render_errors(fmt, exc), status=exc.status)
-        items = open311.requests(self.rpc.call("bins", "open311_requests", filters))
+        try:
+            found = self.rpc.call("bins", "open311_requests", filters)
+        except errors.ValidationFailed as exc:
+            # bins' own limits on a search, such as how many days at once
+            error = open311.Open311Error(400, *(
+                f"{name}: {message}" for name, messages in (exc.fields or {}).items()
+                for message in messages))
+            return open311_response(fmt, *open311.render_errors(fmt, error), status=error.status)
+        items = open311.requests(found)
         return open311_response(fmt, *open311.render(fmt, "service_requests", "request",
                                                      items))
 

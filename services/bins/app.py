@@ -525,7 +525,7 @@ def open311_requests(repo, settings, now, service_request_id=None, service_code=
         end_date = start_date + span
     if end_date - start_date > span:
         raise ValidationError({"start_date": [
-            f"Ask for at most {OPEN311_MAX_DAYS} days at a time."]})
+            f"Ask for at most {OPEN311_MAX_DAYS} days at once"]})
     statuses = [s.strip() for s in (status or "").split(",") if s.strip()]
     rows = repo.search_reports(
         services=services, start=start_date, end=end_date,
