@@ -17,7 +17,7 @@ import psycopg2
 import psycopg2.errors
 from marshmallow import ValidationError
 
-from services.bookings.domain import availability, bookings, calendar_file, window
+from services.bookings.domain import availability, bookings, calendar_file, model, window
 from services.bookings.domain.bookings import Booking, Case
 from services.bookings.domain.model import REFERENCE_PREFIX, Adviser, AppointmentType, Office
 from services.bookings.errors import (BookingNotFound, CaseNotFound, OfficeNotFound,
@@ -333,8 +333,11 @@ def booking_view(booking, settings):
             "case_id": _iso(booking.case_id), "sequence": booking.sequence}
 
 
-def get_booking(repo, settings, reference, secret):
-    return booking_view(_mine(repo, reference, secret), settings)
+def get_booking(repo, settings, now, reference, secret):
+    """The booking as its person sees it, and whether it is a hold that can
+    still be confirmed (`live_hold`)."""
+    booking = _mine(repo, reference, secret)
+    return {**booking_view(booking, settings), "live_hold": booking.is_live_hold(now)}
 
 
 def notification_facts(repo, settings, booking_id, with_calendar=False):
@@ -611,16 +614,29 @@ def save_office(uow, office):
     uow.store.upsert_office(office)
 
 
+def _refuse_missing_references(repo, kind, body):
+    """A ValidationError naming each office or type the change names that
+    does not exist (the database would refuse them, less kindly)."""
+    setup = Setup.load(repo)
+    problems = model.missing_references(kind, body, setup.offices, setup.types)
+    if problems:
+        raise ValidationError(problems)
+
+
 def save_appointment_type(uow, appointment_type):
+    _refuse_missing_references(uow.store, "type", appointment_type)
     uow.store.upsert_type(appointment_type)
 
 
 def save_adviser(uow, adviser):
-    if adviser["office_id"] not in Setup.load(uow.store).offices:
-        raise ValidationError({"office_id": ["There is no office with that id."]})
+    _refuse_missing_references(uow.store, "adviser", adviser)
     uow.store.upsert_adviser(adviser)
 
 
 def setup_view(repo):
+    """What can be booked, and which appointment type a triaged case of each
+    urgency books (`case_types`)."""
+    setup = Setup.load(repo)
     return {"offices": repo.offices(), "types": repo.appointment_types(),
-            "advisers": repo.advisers()}
+            "advisers": repo.advisers(),
+            "case_types": model.case_types(setup.types.values(), setup.urgencies)}

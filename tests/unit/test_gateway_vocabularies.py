@@ -66,6 +66,8 @@ def test_bookings_and_notify_codes_come_from_their_contracts():
     assert bookings_schemas.TYPE_URGENCIES is bookings.TYPE_URGENCIES
     assert _inner_choices(bookings_schemas.TypeBodySchema, "urgencies") is bookings.TYPE_URGENCIES
     assert _choices(notify_schemas.ReceiptSchema, "status") is notify.RECEIPT_STATUSES
+    # the language a person needs an interpreter for is read by bookings' rule
+    assert bookings_schemas.contract_language is bookings.normalise_language
 
 
 def _code_tuples(tree):
