@@ -9,14 +9,15 @@ when the booking was made for a triaged case.
 """
 from marshmallow import Schema, fields, validate
 
+from services.bookings.domain.availability import MAX_DAYS as MAX_SEARCH_DAYS
 from services.bookings.domain.model import BOOKING_STATUSES, REFERENCE_PREFIX
 from services.bookings.domain.window import normalise_language
 from services.housing.contract import URGENCIES as CASE_URGENCIES
 from services.kit.envelope import EventCatalogue, EventContract
 from services.kit.schemas import OwnerFacts, Reply
 
-__all__ = ["BOOKING_STATUSES", "Booking", "CATALOGUE", "NotificationFacts", "REFERENCE_PREFIX",
-           "REPLIES", "Setup", "TYPE_URGENCIES", "normalise_language"]
+__all__ = ["BOOKING_STATUSES", "Booking", "CATALOGUE", "MAX_SEARCH_DAYS", "NotificationFacts",
+           "REFERENCE_PREFIX", "REPLIES", "Setup", "TYPE_URGENCIES", "normalise_language"]
 
 # The case urgencies an appointment type may be kept for: an advice case
 # books what anyone may.

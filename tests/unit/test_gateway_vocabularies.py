@@ -64,6 +64,7 @@ def test_bins_codes_come_from_the_bins_contract():
 def test_bookings_and_notify_codes_come_from_their_contracts():
     assert bookings_schemas.REFERENCE_PREFIX is bookings.REFERENCE_PREFIX
     assert bookings_schemas.TYPE_URGENCIES is bookings.TYPE_URGENCIES
+    assert bookings_schemas.MAX_SEARCH_DAYS is bookings.MAX_SEARCH_DAYS
     assert _inner_choices(bookings_schemas.TypeBodySchema, "urgencies") is bookings.TYPE_URGENCIES
     assert _choices(notify_schemas.ReceiptSchema, "status") is notify.RECEIPT_STATUSES
     # the language a person needs an interpreter for is read by bookings' rule

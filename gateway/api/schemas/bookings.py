@@ -18,7 +18,7 @@ import re
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from services.bookings.contract import REFERENCE_PREFIX, TYPE_URGENCIES
+from services.bookings.contract import MAX_SEARCH_DAYS, REFERENCE_PREFIX, TYPE_URGENCIES
 from services.bookings.contract import normalise_language as contract_language
 from services.kit import references
 
@@ -27,7 +27,6 @@ from gateway.api.schemas.housing import normalise_reference as housing_reference
 from gateway.web.schemas import GatewaySchema, PlainText, Timestamp
 from gateway.web.words import local_today as today
 
-MAX_SEARCH_DAYS = 62
 DEFAULT_SEARCH_DAYS = 28
 # the pages: "first available" looks this far ahead and shows this many days
 FIRST_AVAILABLE_DAYS = 42
