@@ -14,6 +14,8 @@ from gateway.api.schemas import bookings as bookings_schemas
 from gateway.api.schemas import housing as housing_schemas
 from gateway.api.schemas import notify as notify_schemas
 from gateway.pages.bins import forms as bins_forms
+from gateway.pages.bookings import words as booking_words
+from gateway.pages.housing import words as housing_words
 from gateway.staff import forms as staff_forms
 from gateway.staff import words as staff_words
 
@@ -90,3 +92,12 @@ def test_no_service_vocabulary_is_written_out_in_the_gateway():
              for codes in _code_tuples(ast.parse(path.read_text()))
              if codes in owned]
     assert found == []
+
+
+def test_the_gateways_own_words_cover_exactly_the_services_codes():
+    assert set(booking_words.STATUS_WORDS) == set(bookings.BOOKING_STATUSES)
+    assert set(housing_words.STATUS_WORDS) == set(housing.CASE_STATUSES)
+    assert set(staff_words.STAFF_STATUS) == set(housing.CASE_STATUSES)
+    assert set(staff_words.STAFF_PRIORITY_NEED) == set(housing.PRIORITY_NEED)
+    assert set(staff_words.STAFF_CLOCKS) == set(housing.CLOCKS)
+    assert set(staff_words.STAFF_ROUTE) == set(housing.ROUTES)
