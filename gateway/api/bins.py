@@ -103,7 +103,7 @@ class BinsApi:
             collection_date=collection_date.isoformat() if collection_date else None,
             idempotency_key=request.idempotency_key, channel="api",
             email=email, phone=phone,
-            preferred=bins.default_channel(email, phone, body.get("preferred")))
+            preferred=body.get("preferred"))
         reference = answer["report"]["reference"]
         payload = {**answer, "status_url": f"/api/v1/bins/reports/{quote(reference)}"}
         if not answer.get("created"):

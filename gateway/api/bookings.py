@@ -455,13 +455,16 @@ class BookingsApi(BookingsCalls):
         if body is None:
             raise errors.ValidationFailed(fields={"id": ["The id must be the one in the "
                                                          "address"]})
-        problems = bookings.missing_references(kind, body, self._setup(fresh=True))
-        if problems:
-            raise errors.ValidationFailed(fields=problems)
         return body
 
     def _save_setup(self, method, body, listed):
-        self.rpc.call("bookings", method, body)
+        try:
+            self.rpc.call("bookings", method, body)
+        except errors.ValidationFailed as exc:
+            # the service names offices or types that do not exist: a 400 on
+            # those fields, as the gateway's own checks answer
+            raise errors.ValidationFailed(None if exc.fields else exc.message,
+                                          fields=exc.fields) from None
         self.setup.clear()
         saved = by_id(self._setup(fresh=True).get(listed)).get(body["id"])
         return saved if saved is not None else body

@@ -27,13 +27,14 @@ from xml.etree import ElementTree as ET
 
 from marshmallow import ValidationError
 
+from services.bins.contract import REPORT_STATUSES, SERVICE_NAMES
+
 from gateway.api.schemas.bins import (EMAIL_MESSAGE, MOBILE_MESSAGE, SERVICES, check_email,
                                       normalise_mobile, valid_uprn)
 
 FORMATS = ("json", "xml")
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
-MAX_FILTER_DAYS = 90
 MAX_REQUEST_IDS = 100
 
 SERVICE_FIELDS = ("service_code", "service_name", "description", "metadata",
@@ -45,7 +46,8 @@ REQUEST_FIELDS = ("service_request_id", "status", "status_notes", "service_name"
                   "lat", "long", "media_url")
 ATTRIBUTE_FIELDS = ("variable", "code", "datatype", "required",
                     "datatype_description", "order", "description", "values")
-STATUSES = ("open", "closed")
+# a report is open or closed, as in GeoReport v2
+STATUSES = REPORT_STATUSES
 
 
 class Open311Error(Exception):
@@ -182,7 +184,7 @@ def container_for(code):
 
 
 def container_values(only=None):
-    return [{"key": code, "name": name} for code, name in SERVICES.items()
+    return [{"key": code, "name": name} for code, name in SERVICE_NAMES.items()
             if only is None or code == only]
 
 
@@ -303,9 +305,6 @@ def parse_filters(args):
     end = _datetime("end_date", args["end_date"]) if args.get("end_date") else None
     if start and end and end < start:
         raise Open311Error(400, "end_date: It must be after start_date")
-    if start and end and end - start > dt.timedelta(days=MAX_FILTER_DAYS):
-        raise Open311Error(400, f"start_date: Ask for at most {MAX_FILTER_DAYS} "
-                                "days at once")
     if start:
         filters["start_date"] = start.isoformat()
     if end:

@@ -6,7 +6,6 @@ Errors on these paths, the gateway's own included, come in Open311's format.
 """
 from werkzeug.wrappers import Response
 
-from gateway.api.schemas import bins
 from gateway.auth.roles import API_CLIENT
 from gateway.open311 import format as open311
 from gateway.web import errors
@@ -79,9 +78,7 @@ class Open311Routes:
                                collection_date=args["collection_date"],
                                idempotency_key=request.idempotency_key,
                                channel="open311", email=args.get("email"),
-                               phone=args.get("phone"),
-                               preferred=bins.default_channel(args.get("email"),
-                                                              args.get("phone")))
+                               phone=args.get("phone"))
         notice = "" if answer.get("created") else \
             "This collection was already reported: this is the open request."
         item = {"service_request_id": answer["report"]["reference"],
@@ -97,7 +94,15 @@ class Open311Routes:
             filters = open311.parse_filters(request.args)
         except open311.Open311Error as exc:
             return open311_response(fmt, *open311.render_errors(fmt, exc), status=exc.status)
-        items = open311.requests(self.rpc.call("bins", "open311_requests", filters))
+        try:
+            found = self.rpc.call("bins", "open311_requests", filters)
+        except errors.ValidationFailed as exc:
+            # bins' own limits on a search, such as how many days at once
+            error = open311.Open311Error(400, *(
+                f"{name}: {message}" for name, messages in (exc.fields or {}).items()
+                for message in messages))
+            return open311_response(fmt, *open311.render_errors(fmt, error), status=error.status)
+        items = open311.requests(found)
         return open311_response(fmt, *open311.render(fmt, "service_requests", "request",
                                                      items))
 

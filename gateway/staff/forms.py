@@ -4,7 +4,9 @@ import re
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from gateway.api.schemas.housing import PLAN_PARTIES, NoteBodySchema, note_field, step_field
+from services.housing.contract import PLAN_PARTIES
+
+from gateway.api.schemas.housing import NoteBodySchema, note_field, step_field
 from gateway.pages.housing.questions import DATE_PARTS
 from gateway.staff.words import STAFF_CLOSE_OUTCOMES
 from gateway.web.schemas import GatewaySchema

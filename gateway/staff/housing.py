@@ -66,7 +66,7 @@ class StaffHousingPages(HousingCalls):
         return self.pages.render(request, "housing_staff_queue.html", {
             "cases": cases, "total": total, "filters": filters, "errors": problems,
             "first": first, "last": first + len(cases) - 1, "me": request.principal.sub,
-            "today": words.staff_today(), "words": words.staff_words(),
+            "words": words.staff_words(),
             "urgencies": [(code, words.STAFF_URGENCY[code][0]) for code in housing.URGENCIES],
             "duties": list(words.STAFF_DUTY.items()),
             "statuses": words.STAFF_QUEUE_STATUSES,
@@ -197,7 +197,7 @@ class StaffHousingPages(HousingCalls):
             "case": case, "answers": words.staff_answer_rows(questionnaire,
                                                                case.get("answers")),
             "words": words.staff_words(), "me": request.principal.sub,
-            "today": words.staff_today(), "reason": reason, "banner": banner,
+            "reason": reason, "banner": banner,
             "errors": problems, "failed": failed,
             "values": request.form if failed else {},
             "path": staff_case_path(case_id),

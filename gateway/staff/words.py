@@ -3,11 +3,12 @@ from urllib.parse import urlencode
 
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
-from gateway.api.schemas.housing import DUTIES, QUEUE_STATUSES, URGENCIES
+from services.housing.contract import CLOSE_OUTCOMES, DUTIES, QUEUE_STATUSES, URGENCIES
+
 from gateway.pages.housing.words import answer_lines
 from gateway.web.schemas import GatewaySchema
-from gateway.web.words import as_date as _as_date, date_text, day_text
-from gateway.web.words import local_today as staff_today, when_text as staff_time
+from gateway.web.words import date_text, day_text
+from gateway.web.words import when_text as staff_time
 
 # # Words for staff, not for the person: the codes the caseworkers know, in
 # short labels. The person's own words are above.
@@ -56,21 +57,9 @@ STAFF_ROUTE = {"self": "The person themselves",
                "referral": "Referral by a public body (duty to refer)"}
 STAFF_PARTIES = (("council", "The council"), ("applicant", "The applicant"))
 _STAFF_PARTY = dict(STAFF_PARTIES)
-# How a caseworker may close a case, as the housing service lists them
-# (services/housing/domain/cases.py CLOSE_OUTCOMES): the staff labels, not the
-# sentences the person reads (CLOSE_OUTCOMES above).
-STAFF_CLOSE_OUTCOMES = {
-    "homelessness_prevented": "Homelessness prevented",
-    "homelessness_relieved": "Homelessness relieved",
-    "main_duty_accepted": "Main housing duty accepted",
-    "not_homeless": "Not homeless or threatened with homelessness",
-    "not_eligible": "Not eligible for help",
-    "intentionally_homeless": "Intentionally homeless",
-    "no_contact": "Lost contact with the applicant",
-    "withdrawn": "Application withdrawn",
-    "advice_given": "Advice and information given",
-    "referred_to_another_council": "Referred to another council",
-}
+# How a caseworker may close a case: the housing service's own labels, in
+# its order (the person reads other words: CLOSE_OUTCOME_SENTENCES).
+STAFF_CLOSE_OUTCOMES = CLOSE_OUTCOMES
 
 
 class StaffQueueFilters(GatewaySchema):
@@ -115,13 +104,6 @@ def queue_url(filters, page=1):
     return "/staff/housing" + (f"?{urlencode(query)}" if query else "")
 
 
-def is_overdue(case, today=None):
-    """The respond-by date has passed and the case is still open."""
-    respond_by = _as_date(case.get("respond_by"))
-    return bool(respond_by and case.get("status") != "closed"
-                and respond_by < (today or staff_today()))
-
-
 def staff_answer_rows(questionnaire, answers):
     """A case's answers as summary-list rows: the question's summary and the
     answer in words, labels from the questionnaire the case was answered with."""
@@ -149,7 +131,7 @@ def staff_words():
     """The helpers the caseworker templates call."""
     return {
         "day": day_text, "date": date_text, "time": staff_time,
-        "answer": answer_lines, "overdue": is_overdue, "clock_state": clock_state,
+        "answer": answer_lines, "clock_state": clock_state,
         "urgency": lambda code: STAFF_URGENCY.get(code, ((code or "").capitalize(),
                                                          "govuk-tag--grey")),
         "duty": lambda code: STAFF_DUTY.get(code, code or ""),

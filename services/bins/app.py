@@ -11,7 +11,6 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from marshmallow import ValidationError
 
@@ -25,6 +24,7 @@ from services.bins.settings import BinsSettings
 from services.kit import references
 from services.kit.db import Store, Work
 from services.kit.rules import RuleBroken
+from services.council import links
 from services.council.workdays import working_calendar
 from services.council.words import day_text
 
@@ -332,21 +332,20 @@ def _contact(row: Row) -> dict[str, Any] | None:
             "safe_channel_only": False}
 
 
-def _tracking_path(settings: BinsSettings, row: Row) -> str:
+def _tracking_link(settings: BinsSettings, row: Row) -> dict[str, Any]:
     """The report's tracking page, with the tracking code when it can be
     derived again (a report filed with an idempotency key, under the same
     secret key); a random code is not kept, so then the page asks for it."""
-    path = f"/bins/track/{quote(row['reference'])}"
-    secret = _secret_again(settings, row, row["idempotency_key"])
-    return path if secret is None else f"{path}?{urlencode({'secret': secret})}"
+    return links.link(links.REPORT_TRACKING, row["reference"],
+                      _secret_again(settings, row, row["idempotency_key"]))
 
 
 def notification_facts(repo: Store, settings: BinsSettings,
                        report_id: uuid.UUID) -> dict[str, Any]:
     """The facts a message about this report needs, for the notification
-    service to fetch when the event arrives (events carry only ids). `tracking_path`
-    may hold the report's tracking code: it goes only to the resident's own
-    address."""
+    service to fetch when the event arrives (events carry only ids). The
+    tracking link may hold the report's tracking code: it goes only to the
+    resident's own address."""
     row = repo.notification_facts(report_id)
     if row is None:
         raise ReportNotFound("There is no such report.")
@@ -357,7 +356,7 @@ def notification_facts(repo: Store, settings: BinsSettings,
             "due_by": row["due_by"].astimezone(dt.timezone.utc).isoformat(),
             "status": row["status"], "outcome": row["outcome"],
             "reason": (row["outcome_reason"] or None) if not_collected else None,
-            "tracking_path": _tracking_path(settings, row)}
+            "links": [_tracking_link(settings, row)]}
 
 
 def report_status(repo: Store, settings: BinsSettings, reference: str,
@@ -552,7 +551,7 @@ def open311_requests(repo: Store, settings: BinsSettings, now: dt.datetime,
         end_date = start_date + span
     if end_date - start_date > span:
         raise ValidationError({"start_date": [
-            f"Ask for at most {OPEN311_MAX_DAYS} days at a time."]})
+            f"Ask for at most {OPEN311_MAX_DAYS} days at once"]})
     statuses = [s.strip() for s in (status or "").split(",") if s.strip()]
     rows = repo.search_reports(
         services=services, start=start_date, end=end_date,

@@ -13,14 +13,15 @@ a subscriber can follow one round by binding a queue to `bins.rounds` with
 from marshmallow import Schema, fields, validate
 
 from services.bins.domain.model import (EXCEPTION_KINDS, OUTCOMES, REFERENCE_PREFIX,
-                                        REPORT_CHANNELS, REPORT_STATUSES, SERVICES)
+                                        REPORT_CHANNELS, REPORT_STATUSES, SERVICE_NAMES,
+                                        SERVICES)
 from services.bins.domain.rules import REJECTION_CODES
 from services.kit.envelope import EventCatalogue, EventContract
 from services.kit.schemas import OwnerFacts, Reply
 
 __all__ = ["CATALOGUE", "EXCEPTION_KINDS", "FiledReport", "NotificationFacts", "OUTCOMES",
            "REFERENCE_PREFIX", "REJECTION_CODES", "REPLIES", "REPORT_CHANNELS",
-           "REPORT_STATUSES", "ROUNDS_EXCHANGE", "Report", "SERVICES"]
+           "REPORT_STATUSES", "ROUNDS_EXCHANGE", "Report", "SERVICE_NAMES", "SERVICES"]
 
 ROUNDS_EXCHANGE: str = "bins.rounds"
 
@@ -85,7 +86,8 @@ CATALOGUE: EventCatalogue = EventCatalogue(
 
 class NotificationFacts(OwnerFacts):
     """`bins.notification_facts(report_id)`: what a message about a report
-    needs. `tracking_path` may hold the report's tracking code."""
+    needs. Its `links` are the report's tracking page (kind
+    `report_tracking`), with the tracking code when bins can give it."""
 
     service = fields.String(required=True, validate=validate.OneOf(SERVICES))
     service_name = fields.String(required=True)
@@ -95,7 +97,6 @@ class NotificationFacts(OwnerFacts):
     outcome = fields.String(required=True, allow_none=True,
                             validate=validate.OneOf(OUTCOMES))
     reason = fields.String(required=True, allow_none=True)
-    tracking_path = fields.String(required=True)
 
 
 class Report(Reply):

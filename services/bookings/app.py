@@ -19,7 +19,7 @@ import psycopg2
 import psycopg2.errors
 from marshmallow import ValidationError
 
-from services.bookings.domain import availability, bookings, calendar_file, window
+from services.bookings.domain import availability, bookings, calendar_file, model, window
 from services.bookings.domain.bookings import Booking, Case
 from services.bookings.domain.model import (REFERENCE_PREFIX, Adviser, AppointmentType, Office,
                                            Slot)
@@ -30,6 +30,7 @@ from services.bookings.settings import BookingsSettings
 from services.kit import references
 from services.kit.db import Store, Work
 from services.kit.rules import RuleBroken, decided
+from services.council import links
 from services.council.workdays import working_calendar
 
 REFERENCE_ATTEMPTS = 8
@@ -359,16 +360,19 @@ def booking_view(booking: Booking, settings: BookingsSettings) -> dict[str, Any]
             "case_id": _iso(booking.case_id), "sequence": booking.sequence}
 
 
-def get_booking(repo: Store, settings: BookingsSettings, reference: str,
-                secret: str) -> dict[str, Any]:
-    return booking_view(_mine(repo, reference, secret), settings)
+def get_booking(repo: Store, settings: BookingsSettings, now: dt.datetime,
+                reference: str, secret: str) -> dict[str, Any]:
+    """The booking as its person sees it, and whether it is a hold that can
+    still be confirmed (`live_hold`)."""
+    booking = _mine(repo, reference, secret)
+    return {**booking_view(booking, settings), "live_hold": booking.is_live_hold(now)}
 
 
 def notification_facts(repo: Store, settings: BookingsSettings, booking_id: uuid.UUID,
                        with_calendar: bool = False) -> dict[str, Any]:
     """The facts a message about this booking needs, for the notification
-    service to fetch when the event arrives (events carry only ids). `manage_path`
-    holds the booking's secret: it goes only to the person's own address."""
+    service to fetch when the event arrives (events carry only ids). Its
+    links hold the booking's secret: they go only to the person's own address."""
     booking = _by_id(repo, booking_id)
     if booking is None:
         raise BookingNotFound("There is no booking with that id.")
@@ -379,11 +383,10 @@ def notification_facts(repo: Store, settings: BookingsSettings, booking_id: uuid
              "office_name": office.name, "office_address": office.address,
              "start": booking.starts_at.astimezone(dt.timezone.utc).isoformat(),
              "end": booking.ends_at.astimezone(dt.timezone.utc).isoformat(),
-             "manage_path": (f"/bookings/manage/{booking.reference}"
-                             f"?code={_secret(settings, booking.id)}"),
-             # a place held for someone on the waiting list, to take it
-             "offer_path": (f"/bookings/offer/{booking.reference}"
-                            f"?code={_secret(settings, booking.id)}")}
+             # managing the booking, and taking a place held for someone on
+             # the waiting list
+             "links": [links.link(kind, booking.reference, _secret(settings, booking.id))
+                       for kind in (links.BOOKING_MANAGEMENT, links.WAITLIST_OFFER)]}
     if with_calendar:
         facts["calendar_ics"] = _calendar_file(booking, office, appt_type)
     return facts
@@ -655,16 +658,29 @@ def save_office(uow: Work, office: Mapping[str, Any]) -> None:
     uow.store.upsert_office(office)
 
 
+def _refuse_missing_references(repo: Store, kind: str, body: Mapping[str, Any]) -> None:
+    """A ValidationError naming each office or type the change names that
+    does not exist (the database would refuse them, less kindly)."""
+    setup = Setup.load(repo)
+    problems = model.missing_references(kind, body, setup.offices, setup.types)
+    if problems:
+        raise ValidationError(problems)
+
+
 def save_appointment_type(uow: Work, appointment_type: Mapping[str, Any]) -> None:
+    _refuse_missing_references(uow.store, "type", appointment_type)
     uow.store.upsert_type(appointment_type)
 
 
 def save_adviser(uow: Work, adviser: Mapping[str, Any]) -> None:
-    if adviser["office_id"] not in Setup.load(uow.store).offices:
-        raise ValidationError({"office_id": ["There is no office with that id."]})
+    _refuse_missing_references(uow.store, "adviser", adviser)
     uow.store.upsert_adviser(adviser)
 
 
 def setup_view(repo: Store) -> dict[str, Any]:
+    """What can be booked, and which appointment type a triaged case of each
+    urgency books (`case_types`)."""
+    setup = Setup.load(repo)
     return {"offices": repo.offices(), "types": repo.appointment_types(),
-            "advisers": repo.advisers()}
+            "advisers": repo.advisers(),
+            "case_types": model.case_types(setup.types.values(), setup.urgencies)}

@@ -9,13 +9,15 @@ when the booking was made for a triaged case.
 """
 from marshmallow import Schema, fields, validate
 
+from services.bookings.domain.availability import MAX_DAYS as MAX_SEARCH_DAYS
 from services.bookings.domain.model import BOOKING_STATUSES, REFERENCE_PREFIX
+from services.bookings.domain.window import normalise_language
 from services.housing.contract import URGENCIES as CASE_URGENCIES
 from services.kit.envelope import EventCatalogue, EventContract
 from services.kit.schemas import OwnerFacts, Reply
 
-__all__ = ["BOOKING_STATUSES", "Booking", "CATALOGUE", "NotificationFacts", "REFERENCE_PREFIX",
-           "REPLIES", "TYPE_URGENCIES"]
+__all__ = ["BOOKING_STATUSES", "Booking", "CATALOGUE", "MAX_SEARCH_DAYS", "NotificationFacts",
+           "REFERENCE_PREFIX", "REPLIES", "Setup", "TYPE_URGENCIES", "normalise_language"]
 
 # The case urgencies an appointment type may be kept for: an advice case
 # books what anyone may.
@@ -86,8 +88,9 @@ CATALOGUE: EventCatalogue = EventCatalogue(
 class NotificationFacts(OwnerFacts):
     """`bookings.notification_facts(booking_id, with_calendar=False)`: what a
     message about a booking (or a place held for someone on the waiting list)
-    needs. `manage_path` and `offer_path` hold the booking's secret;
-    `calendar_ics` comes only when asked for."""
+    needs. Its `links`, managing the booking (`booking_management`) and
+    taking a place held from the waiting list (`waitlist_offer`), hold the
+    booking's secret; `calendar_ics` comes only when asked for."""
 
     status = fields.String(required=True, validate=validate.OneOf(BOOKING_STATUSES))
     type_name = fields.String(required=True)
@@ -95,15 +98,14 @@ class NotificationFacts(OwnerFacts):
     office_address = fields.String(required=True)
     start = fields.AwareDateTime(required=True)
     end = fields.AwareDateTime(required=True)
-    manage_path = fields.String(required=True)
-    offer_path = fields.String()
     calendar_ics = fields.String()
 
 
 class Booking(Reply):
     """A booking as the person sees it: the reply of `bookings.get_booking`,
     `confirm`, `cancel` and `reschedule`. `start` and `end` in UTC,
-    `local_start` in the council's time zone."""
+    `local_start` in the council's time zone. `get_booking` adds `live_hold`:
+    whether it is a hold that can still be confirmed."""
     reference = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(BOOKING_STATUSES))
     office_id = fields.String(required=True)
@@ -116,9 +118,21 @@ class Booking(Reply):
     interpreter = fields.String(required=True, allow_none=True)
     case_id = fields.UUID(required=True, allow_none=True)
     sequence = fields.Integer(required=True)
+    live_hold = fields.Boolean()
+
+
+class Setup(Reply):
+    """`bookings.setup()`: offices, appointment types and advisers as stored,
+    and `case_types`, the appointment type (by id) a triaged housing case of
+    each urgency books; an urgency with none cannot book."""
+    offices = fields.List(fields.Dict(), required=True)
+    types = fields.List(fields.Dict(), required=True)
+    advisers = fields.List(fields.Dict(), required=True)
+    case_types = fields.Dict(keys=fields.String(validate=validate.OneOf(TYPE_URGENCIES)),
+                             values=fields.String(), required=True)
 
 
 # The schema of each RPC's reply, by RPC name.
 REPLIES: dict[str, type[Schema]] = {
     "notification_facts": NotificationFacts, "get_booking": Booking, "confirm": Booking,
-    "cancel": Booking, "reschedule": Booking}
+    "cancel": Booking, "reschedule": Booking, "setup": Setup}

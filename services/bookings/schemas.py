@@ -7,12 +7,11 @@ import re
 from marshmallow import (Schema, ValidationError, fields, validate, validates,
                          validates_schema)
 
-from services.bookings.contract import TYPE_URGENCIES
+from services.bookings.contract import MAX_SEARCH_DAYS, TYPE_URGENCIES
 from services.kit.schemas import instance
 
 ID = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,39}$",
                      error="Use lower-case letters, digits, - and _ (up to 40).")
-MAX_SEARCH_DAYS = 62
 
 
 def _required(what):

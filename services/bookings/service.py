@@ -58,7 +58,8 @@ class BookingsService(base.ServiceBase):
     def get_booking(self, reference, secret):
         args = schemas.load(schemas.Mine, reference=reference, secret=secret)
         with self.db.reading() as repo:
-            return app.get_booking(repo, self.settings, args["reference"], args["secret"])
+            return app.get_booking(repo, self.settings, self.clock(), args["reference"],
+                                   args["secret"])
 
     @rpc
     def cancel(self, reference, secret=None, staff_id=None):

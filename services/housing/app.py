@@ -20,6 +20,8 @@ from services.housing.settings import HousingSettings
 from services.kit import references
 from services.kit.db import Store, Work
 from services.kit.rules import RuleBroken, decided
+from services.council import links
+from services.council.words import local_today
 from services.council.workdays import working_calendar
 
 REFERENCE_ATTEMPTS = 8
@@ -216,18 +218,20 @@ def notification_facts(repo: Store, settings: HousingSettings,
             "urgency": case.urgency, "respond_by": _iso(case.respond_by),
             "next_step_title": next_step.get("title"), "next_step_text": next_step.get("text"),
             "phone": next_step.get("phone") or settings.triage.emergency_phone,
-            "status_path": "/housing/case"}
+            "links": [links.link(links.CASE_STATUS, case.reference)]}
 
 # -- caseworkers -------------------------------------------------------------------
 
 
-def queue_item(case: Case) -> dict[str, Any]:
+def queue_item(case: Case, now: dt.datetime) -> dict[str, Any]:
+    """A case as the queue lists it; `overdue` on the council's day of `now`."""
     return {"case_id": str(case.id), "reference": case.reference,
             "urgency": case.urgency, "duty": case.duty,
             "priority_need": list(case.priority_need),
             "respond_by": _iso(case.respond_by), "triaged_at": _iso(case.triaged_at),
             "status": case.shown_status, "assigned_to": case.assigned_to,
-            "escalations": list(case.escalations), "route": case.route}
+            "escalations": list(case.escalations), "route": case.route,
+            "overdue": case.is_overdue(local_today(now))}
 
 
 QUEUE_COUNT_CAP = 1000
@@ -241,7 +245,7 @@ def list_queue(uow: Work, now: dt.datetime, staff_id: str, role: str,
                                   QUEUE_COUNT_CAP)
     uow.store.audit(staff_id, role, None, "list_queue", None, now)
     # Past the cap the page says "more than 1,000": filters narrow it down.
-    return {"cases": [queue_item(Case.from_row(r)) for r in rows],
+    return {"cases": [queue_item(Case.from_row(r), now) for r in rows],
             "total": min(total, QUEUE_COUNT_CAP), "more_than_total": total > QUEUE_COUNT_CAP}
 
 
@@ -264,7 +268,7 @@ def get_case(uow: Work, forms: Questionnaires, now: dt.datetime, staff_id: str, 
         answers = [{"question_id": q.id, "summary": q.summary,
                     "value": case.answers.get(q.id)}
                    for q in form.asked(case.answers) if q.id in case.answers]
-    return {**queue_item(case),
+    return {**queue_item(case, now),
             "questionnaire_version": case.questionnaire_version,
             "answers": answers, "anonymised": case.is_anonymised,
             "outcome": status_view(case),
@@ -289,7 +293,7 @@ def assign_case(uow: Work, now: dt.datetime, staff_id: str, role: str, case_id: 
             "case_id": str(case_id), "reference": case.reference,
             "caseworker_id": staff_id, "previous_caseworker_id": change.previous,
             "assigned_at": now.isoformat()}, occurred_at=now)
-    return queue_item(_case(repo, case_id))
+    return queue_item(_case(repo, case_id), now)
 
 
 def add_note(uow: Work, now: dt.datetime, staff_id: str, role: str, case_id: uuid.UUID,
@@ -338,7 +342,7 @@ def close_case(uow: Work, now: dt.datetime, staff_id: str, role: str, case_id: u
         "case_id": str(case_id), "reference": case.reference, "outcome": outcome,
         "duty": case.duty, "closed_by": staff_id, "closed_at": now.isoformat()},
         occurred_at=now)
-    return queue_item(_case(repo, case_id))
+    return queue_item(_case(repo, case_id), now)
 
 
 def read_audit(uow: Work, now: dt.datetime, staff_id: str, role: str,

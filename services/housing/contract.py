@@ -20,7 +20,7 @@ from services.kit.schemas import OwnerFacts, Reply
 
 __all__ = ["AUDIENCES", "CASE_STATUSES", "CATALOGUE", "CLOCKS", "CLOSE_OUTCOMES", "CaseStatus",
            "DUTIES", "NotificationFacts", "PLAN_PARTIES", "PRIORITY_NEED", "QUEUE_STATUSES",
-           "REFERENCE_PREFIX", "REPLIES", "ROUTES", "URGENCIES"]
+           "Queue", "QueueItem", "REFERENCE_PREFIX", "REPLIES", "ROUTES", "URGENCIES"]
 
 
 # -- events ------------------------------------------------------------------------------
@@ -90,14 +90,14 @@ CATALOGUE: EventCatalogue = EventCatalogue(
 
 class NotificationFacts(OwnerFacts):
     """`housing.notification_facts(case_id)`: what a message about a case
-    needs, and no notes or other answers."""
+    needs, and no notes or other answers. Its `links`: where the person
+    checks their case (`case_status`)."""
 
     urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
     respond_by = fields.Date(required=True, allow_none=True)
     next_step_title = fields.String(required=True, allow_none=True)
     next_step_text = fields.String(required=True, allow_none=True)
     phone = fields.String(required=True, allow_none=True)
-    status_path = fields.String(required=True)
 
 
 class KeyDates(Reply):
@@ -146,6 +146,29 @@ class CaseStatus(Reply):
                                    validate=validate.OneOf(tuple(CLOSE_OUTCOMES)))
 
 
+class QueueItem(Reply):
+    """A case as caseworkers' queue lists it (`housing.list_queue`'s cases,
+    and the start of `get_case`, `assign_case` and `close_case`). `overdue`:
+    its respond-by day has passed, on the council's day, and it is open."""
+    case_id = fields.UUID(required=True)
+    reference = fields.String(required=True)
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
+    duty = fields.String(required=True, allow_none=True, validate=validate.OneOf(DUTIES))
+    respond_by = fields.Date(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(CASE_STATUSES))
+    assigned_to = fields.String(required=True, allow_none=True)
+    overdue = fields.Boolean(required=True)
+
+
+class Queue(Reply):
+    """`housing.list_queue`: one page of the queue."""
+    cases = fields.List(fields.Nested(QueueItem), required=True)
+    total = fields.Integer(required=True)
+    more_than_total = fields.Boolean(required=True)
+
+
 # The schema of each RPC's reply, by RPC name.
 REPLIES: dict[str, type[Schema]] = {
-    "notification_facts": NotificationFacts, "case_status": CaseStatus}
+    "notification_facts": NotificationFacts, "case_status": CaseStatus,
+    "list_queue": Queue, "get_case": QueueItem, "assign_case": QueueItem,
+    "close_case": QueueItem}

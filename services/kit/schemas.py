@@ -5,6 +5,7 @@ import functools
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from services.council.contact import PREFERENCES
+from services.council.links import LINK_KINDS
 
 
 @functools.cache
@@ -35,10 +36,22 @@ class ContactFacts(Reply):
     safe_channel_only = fields.Boolean(required=True)
 
 
+class LinkFacts(Reply):
+    """A page a message may link to: what it is for (services.council.links)
+    and what it is about. `code`, the secret the page asks for, only when
+    the owner can give it; the notify service makes the address."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(LINK_KINDS))
+    reference = fields.String(required=True)
+    code = fields.String(required=True, allow_none=True)
+
+
 class OwnerFacts(Reply):
     """What every `notification_facts` reply starts with: the person's
-    contact (None when they gave none) and the subject's reference. An owner
-    adds its own facts; a consumer ignores those it does not know."""
+    contact (None when they gave none), the subject's reference and the
+    pages a message about it may link to. An owner adds its own facts; a
+    consumer ignores those it does not know."""
 
     contact = fields.Nested(ContactFacts, required=True, allow_none=True)
     reference = fields.String(required=True)
+    links = fields.List(fields.Nested(LinkFacts), required=True)

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from services.kit import references
 from services.kit.db import Store, Work
 from services.kit.envelope import Event
-from services.notify.domain import channels, messages, timeline
+from services.notify.domain import channels, links, messages, timeline
 from services.notify.domain.templates import TemplateSet
 from services.notify.owners import Owners, SubjectGone
 from services.notify.providers import OutgoingMessage, Provider, SendFailed, SendResult
@@ -72,7 +72,7 @@ def record_event(uow: Work, settings: NotifySettings, templates: TemplateSet, ev
     facts cannot fill the template."""
     repo = uow.store
     draft = messages.draft(templates, event.event_type, event.data, facts, contact,
-                           settings.public_url)
+                           settings.links())
     hashes = timeline.resident_hashes(settings.secret_key, contact)
     entry = timeline.for_event(event.event_type, event.data, facts,
                                safe=bool(contact and contact.safe_channel_only))
@@ -324,7 +324,7 @@ def send_timeline_link(uow: Work, settings: NotifySettings, templates: TemplateS
     template_id = "timeline-link"
     version = templates.versions(template_id)[-1]
     rendered = templates.get(template_id, version, channel).render(
-        {"timeline_link": f"{settings.public_url}/timeline/{code}"})
+        {"timeline_link": settings.links().url(links.TIMELINE, code=code)})
     draft = messages.Draft(template_id, version, channel,
                            timeline.normalise_address(channel, address),
                            rendered.subject, rendered.body)

@@ -1,15 +1,19 @@
 """The notify service's settings, read from its nameko config. The providers'
 own settings are read by services.notify.providers.from_config."""
 import dataclasses
+from collections.abc import Mapping
 
 from services.kit.config import secret_key as config_secret_key, secret_key_field
 from services.notify.domain import channels, messages
+from services.notify.domain.links import SHAPES, Links
 
 
 @dataclasses.dataclass(frozen=True)
 class NotifySettings:
-    # Where links in messages point: the gateway as residents reach it.
+    # Where links in messages point: the gateway as residents reach it, and
+    # the page under it for each kind of link (the one place link shapes live).
     public_url: str = "http://127.0.0.1:8000"
+    link_shapes: Mapping[str, str] = dataclasses.field(default_factory=lambda: SHAPES, hash=False)
     max_attempts: int = messages.DEFAULT_MAX_ATTEMPTS
     backoff_base_seconds: float = channels.BACKOFF_BASE_SECONDS
     # A sender has a message this long; past it another sender may take it
@@ -55,3 +59,7 @@ class NotifySettings:
             secret_key=config_secret_key(config.get("SECRET_KEY"), "notify", (
                 "residents' timelines start again and their timeline links stop working")),
         )
+
+    def links(self):
+        """The addresses messages link to (services.notify.domain.links)."""
+        return Links(self.public_url, self.link_shapes)

@@ -66,7 +66,8 @@ def test_notification_facts_schemas_accept_a_reply_and_name_a_broken_field():
                "safe_channel_only": False}
     reply = {"contact": contact, "reference": "HL-4M7P-28", "urgency": "high",
              "respond_by": "2026-12-03", "next_step_title": None, "next_step_text": None,
-             "phone": "01632 960 001", "status_path": "/housing/case", "new_field": 1}
+             "phone": "01632 960 001", "new_field": 1,
+             "links": [{"kind": "case_status", "reference": "HL-4M7P-28", "code": None}]}
     assert housing.NotificationFacts().validate(reply) == {}
     assert housing.NotificationFacts().validate({**reply, "contact": None}) == {}
     broken = {**reply, "contact": {**contact, "preferred": "pigeon"}}

@@ -18,7 +18,8 @@ DOMAINS = {
                             "services.kit.rules")),
     "bookings": (("icalendar",), ("services.council.workdays", "services.council.words",
                                   "services.kit.rules")),
-    "notify": (("yaml",), ("services.council.words", "services.council.contact")),
+    "notify": (("yaml",), ("services.council.words", "services.council.contact",
+                           "services.council.links")),
 }
 
 

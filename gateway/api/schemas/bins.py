@@ -11,16 +11,9 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from gateway.web.schemas import GatewaySchema, PlainText, Postcode, Timestamp
 from services.kit import references
-from services.council.contact import normalise_mobile  # noqa: F401 (open311, notify)
+from services.bins.contract import EXCEPTION_KINDS, OUTCOMES, SERVICES
+from services.council.contact import CHANNELS, normalise_mobile  # noqa: F401 (open311, notify)
 
-SERVICES = {
-    "refuse": "Rubbish",
-    "recycling": "Recycling",
-    "garden": "Garden waste",
-    "food": "Food waste",
-}
-EXCEPTION_KINDS = ("bin_not_out", "contaminated", "no_access", "excess_waste")
-OUTCOMES = ("collected", "not_collected")
 
 UPRN_PATTERN = re.compile(r"^[0-9]{1,12}$")
 _REFERENCE = re.compile(r"^[A-Z]{2}-[2-9A-HJKMNP-Z]{4}-[0-9]{2}$")
@@ -62,7 +55,7 @@ class IsoDate(fields.Date):
 
 def _service_field(**kwargs):
     return fields.String(
-        validate=validate.OneOf(list(SERVICES),
+        validate=validate.OneOf(SERVICES,
                                 error="Choose one of: " + ", ".join(SERVICES)),
         metadata={"description": "refuse, recycling, garden or food",
                   "example": "refuse"}, **kwargs)
@@ -70,7 +63,6 @@ def _service_field(**kwargs):
 
 # --- contact details: how a resident asks to be told what happens ---
 
-CHANNELS = ("email", "sms")
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.com"
 MOBILE_MESSAGE = "Enter a UK mobile number, like 07700 900 982 or +44 7700 900 982"
 _EMAIL = validate.Email(error=EMAIL_MESSAGE)
@@ -82,14 +74,6 @@ def check_email(text):
     if len(text) > 254:
         raise ValidationError(EMAIL_MESSAGE)
     return _EMAIL(text)
-
-
-def default_channel(email, phone, preferred=None):
-    """The channel asked for, else email when given, else sms when a mobile
-    number was given, else None (no messages)."""
-    if preferred in CHANNELS:
-        return preferred
-    return "email" if email else "sms" if phone else None
 
 
 class Email(fields.String):

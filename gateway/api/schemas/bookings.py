@@ -18,6 +18,8 @@ import re
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from services.bookings.contract import MAX_SEARCH_DAYS, REFERENCE_PREFIX, TYPE_URGENCIES
+from services.bookings.contract import normalise_language as contract_language
 from services.kit import references
 
 from gateway.api.schemas.bins import IsoDate
@@ -25,18 +27,14 @@ from gateway.api.schemas.housing import normalise_reference as housing_reference
 from gateway.web.schemas import GatewaySchema, PlainText, Timestamp
 from gateway.web.words import local_today as today
 
-REFERENCE_PREFIX = "BK"
-MAX_SEARCH_DAYS = 62
 DEFAULT_SEARCH_DAYS = 28
 # the pages: "first available" looks this far ahead and shows this many days
 FIRST_AVAILABLE_DAYS = 42
 FIRST_AVAILABLE_SHOWN = 3
 MAX_PAGE_RANGE_DAYS = 28
-URGENCIES = ("emergency", "high", "standard")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 PHONE_PATTERN = re.compile(r"^\+?[\d ()-]{10,20}$")
-_LANGUAGE = re.compile(r"^[^\W\d_](?:[^\W\d_]| |-)*[^\W\d_]$")
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -55,11 +53,11 @@ def normalise_reference(text):
 
 def normalise_language(text):
     """"  brazilian   portuguese" -> "Brazilian Portuguese", or None when it
-    cannot be the name of a language."""
-    cleaned = " ".join(text.split()).title() if isinstance(text, str) else ""
-    if not 2 <= len(cleaned) <= 40 or not _LANGUAGE.match(cleaned):
+    cannot be the name of a language (the bookings service's rule)."""
+    try:
+        return contract_language(text)
+    except ValueError:
         return None
-    return cleaned
 
 
 def parse_day(text):
@@ -373,7 +371,7 @@ class TypeBodySchema(GatewaySchema):
         1, 100, error="Enter 1 to 100"))
     needs_case = fields.Boolean(load_default=False)
     urgencies = fields.List(fields.String(validate=validate.OneOf(
-        URGENCIES, error="Urgencies are emergency, high and standard")), load_default=list)
+        TYPE_URGENCIES, error="Urgencies are emergency, high and standard")), load_default=list)
     office_ids = fields.List(_id_field("an office"), required=True, validate=validate.Length(
         min=1, error="Name at least one office"))
 
@@ -417,25 +415,6 @@ class SetupSchema(GatewaySchema):
     offices = fields.List(fields.Nested(OfficeSchema), required=True)
     types = fields.List(fields.Nested(TypeSchema), required=True)
     advisers = fields.List(fields.Nested(AdviserSchema), required=True)
-
-
-def missing_references(kind, body, setup):
-    """{field: [message]} for offices or types a setup body names that do
-    not exist (the database would refuse them, less kindly)."""
-    offices = {o["id"] for o in setup.get("offices") or ()}
-    types = {t["id"] for t in setup.get("types") or ()}
-    problems = {}
-    if kind == "type":
-        unknown = [o for o in body["office_ids"] if o not in offices]
-        if unknown:
-            problems["office_ids"] = ["There is no office " + ", ".join(unknown)]
-    if kind == "adviser":
-        if body["office_id"] not in offices:
-            problems["office_id"] = [f"There is no office {body['office_id']}"]
-        unknown = [t for t in body["type_ids"] if t not in types]
-        if unknown:
-            problems["type_ids"] = ["There is no appointment type " + ", ".join(unknown)]
-    return problems
 
 
 def public_options(setup):

@@ -16,16 +16,16 @@ import uuid
 
 from marshmallow import fields, validate
 
+from services.housing.contract import (CLOSE_OUTCOMES, DUTIES, PLAN_PARTIES, QUEUE_STATUSES,
+                                       URGENCIES)
 from services.kit import references
 
 from gateway.api.schemas.bins import IsoDate
 from gateway.web.schemas import GatewaySchema, PlainText, Timestamp
 
-URGENCIES = ("emergency", "high", "standard", "advice")
-DUTIES = ("relief", "prevention", "none")
-QUEUE_STATUSES = ("open", "unassigned", "assigned", "mine", "closed")
-PLAN_PARTIES = ("council", "applicant")
-CLOSE_OUTCOMES = {
+# The person's words for how their case ended, one sentence per close
+# outcome the housing service has (a test holds the keys to its list).
+CLOSE_OUTCOME_SENTENCES = {
     "homelessness_prevented": "We helped you keep your home or find a new one",
     "homelessness_relieved": "We helped you find somewhere to live",
     "main_duty_accepted": "We accepted a duty to house you",

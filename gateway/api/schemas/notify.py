@@ -3,11 +3,11 @@ delivery receipts, a resident's request for their timeline link, and the
 timeline itself."""
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
+from services.notify.contract import RECEIPT_STATUSES
+
 from gateway.api.schemas import bins
 from gateway.web.schemas import GatewaySchema
 
-RECEIPT_STATUSES = ("delivered", "permanent-failure", "temporary-failure",
-                    "technical-failure")
 
 
 class ReceiptSchema(Schema):

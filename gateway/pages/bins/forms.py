@@ -2,9 +2,11 @@
 resident's contact details, and a report to track."""
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from services.council.contact import CHANNELS, PREFERENCES
+
 from gateway.api.schemas.bins import (EMAIL_MESSAGE, MOBILE_MESSAGE, SERVICES,
-                                      UPRN_PATTERN, check_email, default_channel,
-                                      normalise_mobile, normalise_reference)
+                                      UPRN_PATTERN, check_email, normalise_mobile,
+                                      normalise_reference)
 from gateway.web.schemas import GatewaySchema, PlainText, Postcode
 
 
@@ -34,7 +36,7 @@ class AddressFormSchema(GatewaySchema):
 
 class MissedServiceFormSchema(GatewaySchema):
     service = fields.String(required=True, validate=validate.OneOf(
-        list(SERVICES), error="Select which bin was not collected"),
+        SERVICES, error="Select which bin was not collected"),
         error_messages=_required("Select which bin was not collected"))
     # random per rendered form: a double click sends the same value twice
     submission = fields.String(load_default=None, validate=validate.Length(max=64))
@@ -54,12 +56,14 @@ class MissedServiceFormSchema(GatewaySchema):
     @post_load
     def _contact(self, data, **kwargs):
         email, phone = _contact_from_form(data, {})
+        preferred = (data.get("preferred") or "").strip()
         return {"service": data["service"], "submission": data["submission"],
                 "email": email, "phone": phone,
-                "preferred": default_channel(email, phone)}
+                # with no choice made, the bins service chooses from what was given
+                "preferred": preferred if preferred in CHANNELS else None}
 
 
-FORM_PREFERRED = ("email", "sms", "none")
+FORM_PREFERRED = PREFERENCES
 
 
 def _contact_from_form(data, problems):

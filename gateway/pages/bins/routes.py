@@ -10,6 +10,8 @@ from urllib.parse import quote, urlencode
 
 from marshmallow import ValidationError
 
+from services.bins.contract import SERVICE_NAMES
+
 from gateway.api.bins import calendar_path, check_uprn, not_found_report
 from gateway.api.schemas import bins
 from gateway.pages.bins import forms, words
@@ -244,5 +246,5 @@ _JOURNEYS = {
 
 def _words():
     return {"day": words.day_text, "time": words.time_text,
-            "service": lambda code: bins.SERVICES.get(code, code or ""),
+            "service": lambda code: SERVICE_NAMES.get(code, code or ""),
             "last": words.last_visit_words, "status": words.report_status_words}

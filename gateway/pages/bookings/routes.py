@@ -87,7 +87,10 @@ class BookingsPages(BookingsCalls):
         refused = self._case_refused(request, case)
         if refused is not None:
             return refused
-        appt_type = words.type_for_case(self._setup()["types"], case["urgency"])
+        # which type a case of this urgency books is the bookings service's rule
+        setup = self._setup()
+        appt_type = by_id(setup["types"]).get(
+            (setup.get("case_types") or {}).get(case["urgency"]) or "")
         if appt_type is None:
             return self._no_appointment(request, case, "no_type")
         target = found["next"] or f"{BASE}/where?" + urlencode({"type": appt_type["id"]})
@@ -305,7 +308,7 @@ class BookingsPages(BookingsCalls):
         """The page to show instead of times for a case that cannot book."""
         if case.get("status") == "closed":
             return self._no_appointment(request, case, "closed")
-        if case.get("urgency") not in bookings.URGENCIES:
+        if case.get("urgency") not in bookings.TYPE_URGENCIES:
             return self._no_appointment(request, case, "advice")
         return None
 
@@ -418,7 +421,7 @@ class BookingsPages(BookingsCalls):
         if booking["status"] == "confirmed":
             return self._clear_hold(redirect(words.manage_path(
                 booking["reference"], hold["secret"])), request), None
-        if not words.is_live_hold(booking):
+        if not booking.get("live_hold"):
             return self._expired_page(request, hold), None
         return hold, booking
 

@@ -58,11 +58,6 @@ def minutes_left(until, now=None):
     return max(0, math.ceil((moment - now).total_seconds() / 60))
 
 
-def is_live_hold(booking, now=None):
-    return booking.get("status") == "held" and minutes_left(
-        booking.get("hold_expires_at"), now) > 0
-
-
 STATUS_WORDS = {
     "held": ("Not booked yet", "yellow"),
     "confirmed": ("Booked", "green"),
@@ -73,15 +68,6 @@ STATUS_WORDS = {
 
 def status_words(status):
     return STATUS_WORDS.get(status, ((status or "").capitalize(), "grey"))
-
-
-def type_for_case(types, urgency):
-    """The appointment type a triaged case of this urgency books: one that
-    needs a case and lists the urgency (the first by id), or None."""
-    for found in sorted(types, key=lambda t: t["id"]):
-        if found.get("needs_case") and urgency in (found.get("urgencies") or ()):
-            return found
-    return None
 
 
 def web_idempotency_key(submission, office_id, start):

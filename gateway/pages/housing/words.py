@@ -2,7 +2,7 @@
 import datetime as dt
 import math
 
-from gateway.api.schemas.housing import CLOSE_OUTCOMES
+from gateway.api.schemas.housing import CLOSE_OUTCOME_SENTENCES
 from gateway.web.words import date_text, day_text
 
 
@@ -101,7 +101,7 @@ def status_words(case):
     """(tag text, tag colour, sentence) for a case's status."""
     status = case.get("status")
     if status == "closed":
-        outcome = CLOSE_OUTCOMES.get(case.get("closed_outcome"))
+        outcome = CLOSE_OUTCOME_SENTENCES.get(case.get("closed_outcome"))
         return "Closed", "grey", (f"{outcome}. Your case is closed." if outcome
                                   else "Your case is closed.")
     return STATUS_WORDS.get(status, ((status or "").replace("_", " ").capitalize(),

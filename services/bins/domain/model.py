@@ -3,6 +3,8 @@ below) are what services.bins.contract publishes to the rest of Townhall."""
 import dataclasses
 import datetime as dt
 import enum
+import types
+from collections.abc import Mapping
 
 # The first part of every missed-bin report's reference: MB-7K3Q-92.
 REFERENCE_PREFIX: str = "MB"
@@ -32,6 +34,8 @@ SERVICE_LABELS = {
 
 
 SERVICES: tuple[str, ...] = tuple(s.value for s in Service)
+# Each service's name for people, by code: "refuse" is "Rubbish".
+SERVICE_NAMES: Mapping[str, str] = types.MappingProxyType({s.value: s.label for s in Service})
 
 
 class Frequency(str, enum.Enum):

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from services.bookings.domain.model import Slot, as_utc
 
 UTC = dt.timezone.utc
+# The most days one search for free times covers.
 MAX_DAYS = 62
 
 

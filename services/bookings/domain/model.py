@@ -234,6 +234,35 @@ class AppointmentType:
                 "advisers_at_once": self.advisers_at_once, "needs_case": self.needs_case}
 
 
+def case_types(types, urgencies):
+    """{urgency: type id}: the appointment type a triaged case of each
+    urgency books, one that needs a case and is kept for that urgency (the
+    first by id). `urgencies` maps a type's id to the urgencies it is kept for."""
+    found = {}
+    for appt_type in sorted(types, key=lambda t: t.id):
+        if appt_type.needs_case:
+            for urgency in sorted(urgencies.get(appt_type.id) or ()):
+                found.setdefault(urgency, appt_type.id)
+    return found
+
+
+def missing_references(kind, body, office_ids, type_ids):
+    """{field: [message]} for the offices or appointment types a change to
+    the setup (`kind` "type" or "adviser") names that do not exist."""
+    problems = {}
+    if kind == "type":
+        unknown = [o for o in body["office_ids"] if o not in office_ids]
+        if unknown:
+            problems["office_ids"] = ["There is no office " + ", ".join(unknown)]
+    if kind == "adviser":
+        if body["office_id"] not in office_ids:
+            problems["office_id"] = [f"There is no office {body['office_id']}"]
+        unknown = [t for t in body["type_ids"] if t not in type_ids]
+        if unknown:
+            problems["type_ids"] = ["There is no appointment type " + ", ".join(unknown)]
+    return problems
+
+
 @dataclasses.dataclass(frozen=True)
 class Adviser:
     id: str

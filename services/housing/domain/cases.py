@@ -96,6 +96,10 @@ class Case:
     def is_anonymised(self):
         return self.anonymised_at is not None
 
+    def is_overdue(self, today):
+        """The respond-by date has passed and the case is still open."""
+        return bool(self.respond_by and not self.is_closed and self.respond_by < today)
+
     @property
     def shown_status(self):
         """What the person and the queue see: open, assigned or closed."""

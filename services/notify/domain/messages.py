@@ -10,8 +10,10 @@ rendered too in case the first fails for good.
 import dataclasses
 import datetime as dt
 
+from services.council.links import BOOKING_MANAGEMENT, REPORT_TRACKING, WAITLIST_OFFER
 from services.council.words import clock_text, day_text, when_text
 from services.notify.domain import channels
+from services.notify.domain.links import BOOKING_START
 from services.notify.domain.templates import MissingPlaceholders  # noqa: F401 (re-exported)
 
 DEFAULT_MAX_ATTEMPTS = 6
@@ -100,22 +102,19 @@ def _sentence(text):
     return text if not text or text.endswith((".", "!", "?")) else text + "."
 
 
-def _link(base_url, path):
-    return base_url.rstrip("/") + "/" + (path or "").lstrip("/")
-
-
-def values(event_type, data, facts, base_url):
-    """The template's values, from the event and the owner's facts."""
-    def link(key):
-        return _link(base_url, facts.get(key))
+def values(event_type, data, facts, links):
+    """The template's values, from the event and the owner's facts; links
+    (a links.Links) makes the addresses of the pages they link to."""
+    def link(kind):
+        return links.from_facts(facts, kind)
 
     if event_type in ("ReportFiled", "ReportResolved"):
         return {"reference": facts["reference"], "bin_type": facts.get("service_name"),
                 "collection_date": day_text(facts.get("collection_date")),
                 "return_by": when_text(facts.get("due_by")),
                 "reason": facts.get("reason") or data.get("reason"),
-                "tracking_link": link("tracking_path"),
-                "contact_link": link("tracking_path")}
+                "tracking_link": link(REPORT_TRACKING),
+                "contact_link": link(REPORT_TRACKING)}
     if event_type == "CaseTriaged":
         return {"reference": facts["reference"],
                 "next_steps": _sentence(facts.get("next_step_text")),
@@ -127,13 +126,13 @@ def values(event_type, data, facts, base_url):
                "start_time": clock_text(facts.get("start")),
                "office_name": facts.get("office_name"),
                "office_address": facts.get("office_address"),
-               "manage_link": link("manage_path"),
-               "book_link": _link(base_url, "/bookings")}
+               "manage_link": link(BOOKING_MANAGEMENT),
+               "book_link": links.url(BOOKING_START)}
     if event_type == "BookingRescheduled":
         booking["previous_time"] = when_text(data.get("previous_starts_at"))
     if event_type == "WaitlistOfferMade":
         booking["held_until"] = when_text(data.get("expires_at"))
-        booking["take_link"] = link("offer_path")
+        booking["take_link"] = link(WAITLIST_OFFER)
     return booking
 
 
@@ -144,7 +143,7 @@ def _attachment(channel, facts):
     return (f"{facts['reference']}.ics", "text/calendar", ics.encode("utf-8"))
 
 
-def draft(templates, event_type, data, facts, contact, base_url):
+def draft(templates, event_type, data, facts, contact, links):
     """The message for this event, or None when there is nobody to tell.
     MissingPlaceholders when the facts cannot fill the template: better no
     message than one with a hole in it."""
@@ -157,7 +156,7 @@ def draft(templates, event_type, data, facts, contact, base_url):
         return None
     template_id = templates.for_event(event_type, variant(event_type, data, contact))
     version = templates.versions(template_id)[-1]
-    filled = values(event_type, data, facts, base_url)
+    filled = values(event_type, data, facts, links)
     first = templates.get(template_id, version, order[0]).render(filled)
     fallback = {}
     if len(order) > 1 and order[1] in templates.channels(template_id, version):

@@ -3,7 +3,6 @@ report, never in its events, and read back at send time by the notification
 service through `notification_facts`."""
 import json
 import uuid
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from nameko.exceptions import RemoteError
@@ -40,7 +39,8 @@ def test_contact_details_are_kept_and_given_back_but_never_announced(bins, borou
     assert (facts["status"], facts["outcome"], facts["reason"]) == ("open", None, None)
     # filed with no idempotency key: its random code is not kept, so the
     # link leads to the page that asks for it
-    assert facts["tracking_path"] == f"/bins/track/{report['reference']}"
+    assert facts["links"] == [{"kind": "report_tracking", "reference": report["reference"],
+                               "code": None}]
 
     got = filed.collect(1, settle=0.5)
     assert len(got) == 1
@@ -79,9 +79,9 @@ def test_the_tracking_link_carries_the_code_when_it_can_be_derived(bins, borough
     answer = bins.file_report(uprn, "food", idempotency_key="web-submission-1",
                               email=EMAIL)
     reference = answer["report"]["reference"]
-    link = urlsplit(bins.notification_facts(answer["report"]["id"])["tracking_path"])
-    assert link.path == f"/bins/track/{reference}"
-    code = parse_qs(link.query)["secret"][0]
+    [link] = bins.notification_facts(answer["report"]["id"])["links"]
+    assert (link["kind"], link["reference"]) == ("report_tracking", reference)
+    code = link["code"]
     assert code == answer["secret"]
     assert bins.report_status(reference, code)["id"] == answer["report"]["id"]
 

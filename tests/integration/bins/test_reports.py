@@ -224,3 +224,4 @@ def test_open311_views_carry_no_secrets(bins, borough):
         bins.open311_requests({"start_date": "2025-01-01T00:00:00Z",
                                "end_date": "2026-01-01T00:00:00Z"})
     assert err.value.exc_type == "ValidationError"
+    assert "Ask for at most 90 days at once" in str(err.value.value)

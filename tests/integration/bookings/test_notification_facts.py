@@ -2,7 +2,6 @@
 the person's own contact details, the appointment and the manage link."""
 import datetime as dt
 import uuid
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from nameko.exceptions import RemoteError
@@ -44,10 +43,10 @@ def test_a_confirmed_booking_with_email_prefers_email(bookings, bookings_db):
     assert (facts["office_name"], facts["office_address"]) == (office["name"],
                                                                office["address"])
     assert facts["start"] == slot["start"] and facts["end"] == slot["end"]
-    link = urlsplit(facts["manage_path"])
-    assert link.path == f"/bookings/manage/{held['reference']}"
-    code = parse_qs(link.query)["code"][0]
-    assert code == held["secret"]
+    assert [(link["kind"], link["reference"]) for link in facts["links"]] == [
+        ("booking_management", held["reference"]), ("waitlist_offer", held["reference"])]
+    code = facts["links"][0]["code"]
+    assert code == held["secret"] and facts["links"][1]["code"] == code
     assert bookings.get_booking(held["reference"], code)["status"] == "confirmed"
 
 

@@ -6,6 +6,7 @@ import itertools
 import json
 import secrets
 
+from marshmallow import ValidationError
 from nameko.rpc import rpc
 
 POSTCODE = "SW1A 1AA"
@@ -254,6 +255,10 @@ def make_fake_bins(state):
         @rpc
         def open311_requests(self, filters=None):
             self._log("open311_requests", filters=filters)
+            start, end = (filters or {}).get("start_date"), (filters or {}).get("end_date")
+            if start and end and (dt.datetime.fromisoformat(end)
+                                  - dt.datetime.fromisoformat(start)) > dt.timedelta(days=90):
+                raise ValidationError({"start_date": ["Ask for at most 90 days at once"]})
             ids = (filters or {}).get("service_request_id")
             return [_open311(r) for r in reversed(list(state.reports.values()))
                     if not ids or r["reference"] in ids]

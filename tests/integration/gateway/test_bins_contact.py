@@ -33,13 +33,11 @@ def test_the_api_hands_contact_details_to_the_service_normalised(bins, bins_stat
     assert EMAIL not in response.text and "7700" not in response.text
 
 
-def test_the_api_defaults_the_channel(bins, bins_state):
+def test_the_api_leaves_the_default_channel_to_the_service(bins, bins_state):
+    # the bins service chooses when the resident did not (email, else sms)
     assert file(bins, email=EMAIL, phone="+44 7700 900123").status_code == 201
     call = bins_state.last("file_report")
-    assert (call["email"], call["phone"], call["preferred"]) == (EMAIL, PHONE, "email")
-    bins_state.reset()
-    assert file(bins, phone="07700900123").status_code == 201
-    assert bins_state.last("file_report")["preferred"] == "sms"
+    assert (call["email"], call["phone"], call["preferred"]) == (EMAIL, PHONE, None)
 
 
 def test_no_contact_details_send_none(bins, bins_state):
@@ -147,12 +145,13 @@ def test_open311_email_and_phone_are_handed_on(bins, bins_state):
                            first_name="Sam", last_name="Example")
     assert response.status_code == 200
     call = bins_state.last("file_report")
-    assert (call["email"], call["phone"], call["preferred"]) == (EMAIL, PHONE, "email")
+    # Open311 has no choice of channel: the bins service chooses
+    assert (call["email"], call["phone"], call["preferred"]) == (EMAIL, PHONE, None)
     assert call["channel"] == "open311"
     bins_state.reset()
     assert new_request(bins, "json", phone="07700900123").status_code == 200
     call = bins_state.last("file_report")
-    assert (call["email"], call["phone"], call["preferred"]) == (None, PHONE, "sms")
+    assert (call["email"], call["phone"], call["preferred"]) == (None, PHONE, None)
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])

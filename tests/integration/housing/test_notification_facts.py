@@ -24,9 +24,10 @@ def test_an_email_contact_prefers_email_with_the_next_step(housing, housing_db):
     assert facts["reference"] == reference and facts["urgency"] == "standard"
     assert facts["respond_by"] == "2026-03-10"
     assert facts["next_step_title"] and facts["next_step_text"]
-    assert facts["phone"] and facts["status_path"] == "/housing/case"
+    assert facts["phone"]
+    assert facts["links"] == [{"kind": "case_status", "reference": reference, "code": None}]
     assert set(facts) == {"contact", "reference", "urgency", "respond_by", "next_step_title",
-                          "next_step_text", "phone", "status_path"}
+                          "next_step_text", "phone", "links"}
 
 
 def test_at_risk_of_violence_only_the_chosen_channel_is_safe(housing, housing_db):

@@ -35,7 +35,8 @@ def report(report_id, who=None, **changes):
                         "service_name": "recycling", "collection_date": "2026-12-01",
                         "due_by": "2026-12-02T17:00:00+00:00", "status": "open",
                         "outcome": None, "reason": None,
-                        "tracking_path": "/bins/track/MB-7K3Q-92", **changes}
+                        "links": [{"kind": "report_tracking", "reference": "MB-7K3Q-92",
+                                   "code": None}], **changes}
     return {"report_id": report_id, "reference": "MB-7K3Q-92", "uprn": "100000000001",
             "service": "recycling", "collection_date": "2026-12-01", "round_id": "R1",
             "crew_id": "C1", "due_by": "2026-12-02T17:00:00+00:00"}
@@ -47,7 +48,9 @@ def booking(booking_id, who=None, **changes):
         "type_name": "Council Tax advice", "office_name": "Civic Centre",
         "office_address": "1 High Street, Exampleton, ZZ1 0AA",
         "start": TOMORROW.isoformat(), "end": (TOMORROW + dt.timedelta(minutes=30)).isoformat(),
-        "manage_path": "/bookings/manage/BK-2XQ9-41?code=SECRETCODE",
+        "links": [{"kind": "booking_management", "reference": "BK-2XQ9-41",
+                   "code": "SECRETCODE"},
+                  {"kind": "waitlist_offer", "reference": "BK-2XQ9-41", "code": "SECRETCODE"}],
         "calendar_ics": "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n", **changes}
     return {"booking_id": booking_id, "reference": "BK-2XQ9-41", "type_id": "council-tax",
             "office_id": "civic", "starts_at": TOMORROW.isoformat(),
@@ -59,7 +62,9 @@ def case(case_id, who=None, **changes):
     FACTS[case_id] = {"contact": who, "reference": "HL-4M7P-28", "urgency": "high",
                       "respond_by": "2026-12-03", "next_step_title": "Book an appointment",
                       "next_step_text": "Book an appointment within 2 working days",
-                      "phone": "01632 960 001", "status_path": "/housing/case", **changes}
+                      "phone": "01632 960 001",
+                      "links": [{"kind": "case_status", "reference": "HL-4M7P-28", "code": None}],
+                      **changes}
     return {"case_id": case_id, "reference": "HL-4M7P-28", "route": "self", "urgency": "high",
             "duty": "relief", "priority_need": [], "respond_by": "2026-12-03",
             "duty_ends_on": None, "appointment_type": "housing-options",

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from services.bookings.domain.model import Adviser, AppointmentType, Office, Slot
+from services.bookings.domain.model import (Adviser, AppointmentType, Office, Slot, case_types,
+                                           missing_references)
 
 T = dt.time
 UTC = dt.timezone.utc
@@ -175,3 +176,32 @@ def test_slot_mistakes(start, end, capacity, message):
     with pytest.raises(ValueError) as caught:
         Slot("civic", "housing_options", start, end, capacity)
     assert message in str(caught.value)
+
+
+def test_which_type_a_triaged_case_books():
+    def kind(type_id, needs_case):
+        return AppointmentType(id=type_id, name=type_id, duration_minutes=30,
+                               buffer_minutes=0, office_ids=["town-hall"],
+                               advisers_at_once=1, needs_case=needs_case)
+    types = [kind("housing-options", True), kind("housing-emergency", True),
+             kind("council-tax", False), kind("a-housing-spare", True)]
+    urgencies = {"housing-options": frozenset({"high", "standard"}),
+                 "housing-emergency": frozenset({"emergency"}),
+                 "council-tax": frozenset({"standard"}),
+                 "a-housing-spare": frozenset()}
+    assert case_types(types, urgencies) == {"emergency": "housing-emergency",
+                                            "high": "housing-options",
+                                            "standard": "housing-options"}
+    urgencies["a-housing-spare"] = frozenset({"high"})
+    assert case_types(types, urgencies)["high"] == "a-housing-spare"
+
+
+def test_a_setup_change_names_only_offices_and_types_that_exist():
+    offices, types = {"town-hall"}, {"council-tax"}
+    assert missing_references("type", {"office_ids": ["town-hall", "mars"]},
+                              offices, types) == {"office_ids": ["There is no office mars"]}
+    assert missing_references("adviser", {
+        "office_id": "mars", "type_ids": ["council-tax", "tea"]}, offices, types) == {
+        "office_id": ["There is no office mars"],
+        "type_ids": ["There is no appointment type tea"]}
+    assert missing_references("office", {}, offices, types) == {}

@@ -77,15 +77,12 @@ def test_a_hold_in_minutes():
                                                                              seconds=30)) == 1
     assert words.minutes_left(held["hold_expires_at"], now + dt.timedelta(minutes=11)) == 0
     assert words.minutes_left(None, now) == 0
-    assert words.is_live_hold(held, now)
-    assert not words.is_live_hold(held, now + dt.timedelta(minutes=10))
-    assert not words.is_live_hold({**held, "status": "confirmed"}, now)
     assert words.status_words("confirmed") == ("Booked", "green")
     assert words.status_words("cancelled")[0] == "Cancelled"
     assert words.status_words("odd_state") == ("Odd_state", "grey")
 
 
-def test_which_type_a_case_books_and_what_anyone_may_see():
+def test_what_anyone_may_see():
     types = [{"id": "housing-options", "needs_case": True, "urgencies": ["high", "standard"],
               "name": "Housing options interview", "duration_minutes": 45,
               "office_ids": ["town-hall"], "advisers_at_once": 3},
@@ -93,9 +90,6 @@ def test_which_type_a_case_books_and_what_anyone_may_see():
               "name": "Emergency", "duration_minutes": 30, "office_ids": ["town-hall"]},
              {"id": "council-tax", "needs_case": False, "urgencies": [],
               "name": "Council Tax advice", "duration_minutes": 20, "office_ids": []}]
-    assert words.type_for_case(types, "standard")["id"] == "housing-options"
-    assert words.type_for_case(types, "emergency")["id"] == "housing-emergency"
-    assert words.type_for_case(types, "advice") is None
     shown = bookings.public_options({"offices": [
         {"id": "town-hall", "name": "Town Hall", "address": "1 High Street",
          "step_free": True, "hours": {"0": []}, "closures": []}], "types": types})

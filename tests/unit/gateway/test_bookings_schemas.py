@@ -120,14 +120,6 @@ def test_setup_bodies_check_hours_and_ids():
     assert bookings.with_path_id({"name": "x"}, "eastgate") == {"name": "x", "id": "eastgate"}
     assert bookings.with_path_id({"id": "eastgate"}, "eastgate") == {"id": "eastgate"}
     assert bookings.with_path_id({"id": "westgate"}, "eastgate") is None
-    setup = {"offices": [{"id": "town-hall"}], "types": [{"id": "council-tax"}]}
-    assert bookings.missing_references("type", {"office_ids": ["town-hall", "mars"]},
-                                       setup) == {"office_ids": ["There is no office mars"]}
-    assert bookings.missing_references("adviser", {
-        "office_id": "mars", "type_ids": ["council-tax", "tea"]}, setup) == {
-        "office_id": ["There is no office mars"],
-        "type_ids": ["There is no appointment type tea"]}
-    assert bookings.missing_references("office", {}, setup) == {}
 
 
 def test_the_details_form():

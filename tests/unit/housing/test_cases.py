@@ -173,3 +173,12 @@ def test_statistics_for_a_household_of_one_without_health_conditions():
                                              "priority_need": []})
     assert (kept["household_size"], kept["pregnant"], kept["age_band"],
             kept["health_or_disability"], kept["how_asked"]) == (1, False, "65+", False, None)
+
+
+def test_a_case_is_overdue_once_its_respond_by_day_has_passed_while_open():
+    today = dt.date(2026, 12, 4)
+    assert case(respond_by=dt.date(2026, 12, 3)).is_overdue(today)
+    assert case(assigned_to="cw-1", respond_by=dt.date(2026, 12, 3)).is_overdue(today)
+    assert not case(respond_by=dt.date(2026, 12, 4)).is_overdue(today)
+    assert not case("closed", respond_by=dt.date(2026, 12, 3)).is_overdue(today)
+    assert not case().is_overdue(today)

@@ -4,12 +4,13 @@ import datetime as dt
 
 import pytest
 
-from services.notify.domain import channels, messages, timeline
+from services.notify.domain import channels, links, messages, timeline
 from services.notify.domain.templates import MissingPlaceholders, TemplateSet
 from services.notify.providers import SendFailed
 
 TEMPLATES = TemplateSet.load()
 BASE = "https://council.example"
+LINKS = links.Links(BASE)
 MAIL, MOBILE = "sam@example.com", "+447700900982"
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -20,11 +21,13 @@ def contact(email=MAIL, phone=None, preferred="email", safe=False):
 
 REPORT = {"reference": "MB-7K3Q-92", "service_name": "garden waste",
           "collection_date": "2026-12-01", "due_by": "2026-12-02T17:00:00+00:00",
-          "reason": None, "tracking_path": "/bins/track/MB-7K3Q-92?secret=ABC"}
+          "reason": None,
+          "links": [{"kind": "report_tracking", "reference": "MB-7K3Q-92", "code": "ABC"}]}
 BOOKING = {"reference": "BK-2XQ9-41", "status": "confirmed", "type_name": "Council Tax advice",
            "office_name": "Civic Centre", "office_address": "1 High Street, ZZ1 0AA",
            "start": "2026-12-03T10:30:00+00:00", "end": "2026-12-03T11:00:00+00:00",
-           "manage_path": "/bookings/manage/BK-2XQ9-41?code=XYZ",
+           "links": [{"kind": "booking_management", "reference": "BK-2XQ9-41", "code": "XYZ"},
+                     {"kind": "waitlist_offer", "reference": "BK-2XQ9-41", "code": "XYZ"}],
            "calendar_ics": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"}
 CASE = {"reference": "HL-4M7P-28", "next_step_text": "Book an appointment within 2 days",
         "respond_by": "2026-12-03", "phone": "01632 960 001",
@@ -41,7 +44,7 @@ def test_every_event_has_an_owner_and_a_template_or_only_a_timeline_entry():
                                                "A caseworker is working on your case"),
                                               ("CaseClosed", "Your case was closed")])
 def test_a_case_assigned_or_closed_is_on_the_timeline_and_sends_nothing(event_type, title):
-    assert messages.draft(TEMPLATES, event_type, {}, CASE, contact(), BASE) is None
+    assert messages.draft(TEMPLATES, event_type, {}, CASE, contact(), LINKS) is None
     assert timeline.for_event(event_type, {}, CASE).title == title
     assert timeline.for_event(event_type, {}, CASE, safe=True).title == \
         "Your request was updated"
@@ -58,14 +61,14 @@ def test_a_waiting_list_offer_asks_housing_for_the_person_only_for_a_case(data, 
 
 
 def test_no_contact_or_a_choice_of_none_means_no_message():
-    assert messages.draft(TEMPLATES, "ReportFiled", {}, REPORT, None, BASE) is None
+    assert messages.draft(TEMPLATES, "ReportFiled", {}, REPORT, None, LINKS) is None
     assert messages.draft(TEMPLATES, "ReportFiled", {}, REPORT,
-                          contact(preferred="none"), BASE) is None
+                          contact(preferred="none"), LINKS) is None
     assert messages.contact_from({"contact": None}) is None
 
 
 def test_a_report_email_fills_every_value_in_words_with_a_full_link():
-    draft = messages.draft(TEMPLATES, "ReportFiled", {}, REPORT, contact(), BASE)
+    draft = messages.draft(TEMPLATES, "ReportFiled", {}, REPORT, contact(), LINKS)
     assert (draft.template_id, draft.channel, draft.to) == ("report-filed", "email", MAIL)
     assert draft.version == TEMPLATES.versions("report-filed")[-1]
     assert draft.subject == "Missed collection reported: MB-7K3Q-92"
@@ -77,7 +80,7 @@ def test_a_report_email_fills_every_value_in_words_with_a_full_link():
 
 def test_the_other_channel_is_rendered_too_for_a_fall_back():
     draft = messages.draft(TEMPLATES, "ReportFiled", {}, REPORT,
-                           contact(phone=MOBILE, preferred="sms"), BASE)
+                           contact(phone=MOBILE, preferred="sms"), LINKS)
     assert (draft.channel, draft.to, draft.subject) == ("sms", MOBILE, None)
     assert draft.fallback_to == MAIL and draft.fallback_subject.startswith("Missed")
     assert "MB-7K3Q-92" in draft.fallback_body
@@ -88,21 +91,21 @@ def test_the_other_channel_is_rendered_too_for_a_fall_back():
 def test_a_resolved_report_picks_its_variant_by_outcome(outcome, template_id):
     facts = {**REPORT, "reason": "a car blocked the bin"}
     draft = messages.draft(TEMPLATES, "ReportResolved", {"outcome": outcome}, facts,
-                           contact(), BASE)
+                           contact(), LINKS)
     assert draft.template_id == template_id
     assert ("a car blocked the bin" in draft.body) == (outcome == "not_collected")
 
 
 def test_someone_at_risk_gets_the_safe_message_and_no_fall_back():
     draft = messages.draft(TEMPLATES, "CaseTriaged", {}, CASE,
-                           contact(phone=MOBILE, preferred="sms", safe=True), BASE)
+                           contact(phone=MOBILE, preferred="sms", safe=True), LINKS)
     assert draft.template_id == "case-triaged-safe" and draft.channel == "sms"
     assert draft.fallback_to is None
     assert "housing" not in draft.body.lower() and "HL-4M7P-28" in draft.body
 
 
 def test_a_triage_message_ends_its_next_steps_with_a_full_stop():
-    draft = messages.draft(TEMPLATES, "CaseTriaged", {}, CASE, contact(), BASE)
+    draft = messages.draft(TEMPLATES, "CaseTriaged", {}, CASE, contact(), LINKS)
     assert "Book an appointment within 2 days." in draft.body
     assert "Thursday 3 December 2026" in draft.body and "01632 960 001" in draft.body
 
@@ -111,31 +114,31 @@ def test_a_triage_message_ends_its_next_steps_with_a_full_stop():
                                         "BookingCancelled"])
 def test_booking_emails_carry_the_calendar_file_and_texts_do_not(event_type):
     data = {"previous_starts_at": "2026-12-02T14:00:00+00:00"}
-    email = messages.draft(TEMPLATES, event_type, data, BOOKING, contact(), BASE)
+    email = messages.draft(TEMPLATES, event_type, data, BOOKING, contact(), LINKS)
     assert email.attachment == ("BK-2XQ9-41.ics", "text/calendar",
                                 BOOKING["calendar_ics"].encode())
     text = messages.draft(TEMPLATES, event_type, data, BOOKING,
-                          contact(email=None, phone=MOBILE, preferred="sms"), BASE)
+                          contact(email=None, phone=MOBILE, preferred="sms"), LINKS)
     assert text.attachment is None
 
 
 def test_a_moved_booking_says_both_times_in_council_time():
     data = {"previous_starts_at": "2026-12-02T14:00:00+00:00"}
-    draft = messages.draft(TEMPLATES, "BookingRescheduled", data, BOOKING, contact(), BASE)
+    draft = messages.draft(TEMPLATES, "BookingRescheduled", data, BOOKING, contact(), LINKS)
     assert "2pm on Wednesday 2 December 2026" in draft.body
     assert "10:30am on Thursday 3 December 2026" in draft.body
 
 
 def test_a_reminder_in_summer_time_shows_the_local_hour():
     facts = {**BOOKING, "start": "2027-06-01T09:00:00+00:00"}
-    draft = messages.draft(TEMPLATES, "BookingReminderDue", {}, facts, contact(), BASE)
+    draft = messages.draft(TEMPLATES, "BookingReminderDue", {}, facts, contact(), LINKS)
     assert "10am" in draft.body
 
 
 def test_facts_that_cannot_fill_the_template_are_refused_before_sending():
     with pytest.raises(MissingPlaceholders) as missing:
         messages.draft(TEMPLATES, "ReportFiled", {}, {**REPORT, "service_name": None},
-                       contact(), BASE)
+                       contact(), LINKS)
     assert missing.value.names == ("bin_type",)
 
 
@@ -220,7 +223,7 @@ def test_someone_at_risk_has_a_timeline_only_at_their_safe_address():
 def test_no_reminder_for_a_booking_cancelled_since_it_fell_due():
     cancelled = {**BOOKING, "status": "cancelled"}
     assert messages.draft(TEMPLATES, "BookingReminderDue", {}, cancelled, contact(),
-                          BASE) is None
+                          LINKS) is None
     confirmed = {**BOOKING, "status": "confirmed"}
     assert messages.draft(TEMPLATES, "BookingReminderDue", {}, confirmed, contact(),
-                          BASE).template_id == "booking-reminder"
+                          LINKS).template_id == "booking-reminder"
