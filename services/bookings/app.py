@@ -28,6 +28,7 @@ from services.bookings.errors import (BookingNotFound, CaseNotFound, OfficeNotFo
                                       SlotNotFound, TypeNotFound)
 from services.bookings.settings import BookingsSettings
 from services.kit import references
+from services.kit.replies import wire_value
 from services.kit.db import Store, Work
 from services.kit.rules import RuleBroken, decided
 from services.council import links
@@ -78,14 +79,6 @@ class Setup:
         return decided(bookings.window_for(self.type(type_id),
                                            self.urgencies.get(type_id) or frozenset(),
                                            case, settings.window))
-
-
-def _iso(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
 
 
 def _slot_view(slot: Slot, remaining: int, tz: dt.tzinfo) -> dict[str, Any]:
@@ -347,7 +340,7 @@ def _event(booking: Booking) -> dict[str, Any]:
             "type_id": booking.type_id, "office_id": booking.office_id,
             "starts_at": booking.starts_at.isoformat(),
             "ends_at": booking.ends_at.isoformat(),
-            "case_id": _iso(booking.case_id)}
+            "case_id": wire_value(booking.case_id)}
 
 
 def booking_view(booking: Booking, settings: BookingsSettings) -> dict[str, Any]:
@@ -355,9 +348,9 @@ def booking_view(booking: Booking, settings: BookingsSettings) -> dict[str, Any]
             "office_id": booking.office_id, "type_id": booking.type_id,
             "start": booking.starts_at.isoformat(), "end": booking.ends_at.isoformat(),
             "local_start": booking.starts_at.astimezone(settings.tz).isoformat(),
-            "hold_expires_at": _iso(booking.hold_expires_at),
+            "hold_expires_at": wire_value(booking.hold_expires_at),
             "step_free": booking.step_free, "interpreter": booking.interpreter,
-            "case_id": _iso(booking.case_id), "sequence": booking.sequence}
+            "case_id": wire_value(booking.case_id), "sequence": booking.sequence}
 
 
 def get_booking(repo: Store, settings: BookingsSettings, now: dt.datetime,
@@ -596,7 +589,7 @@ def _offer_freed_place(uow: Work, settings: BookingsSettings, now: dt.datetime, 
             "reference": booking.reference, "type_id": row["type_id"],
             "office_id": row["office_id"], "starts_at": row["starts_at"].isoformat(),
             "expires_at": booking.hold_expires_at.isoformat(),
-            "case_id": _iso(entry["case_id"])}, occurred_at=now)
+            "case_id": wire_value(entry["case_id"])}, occurred_at=now)
         return booking.id
     return None
 

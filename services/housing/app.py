@@ -18,6 +18,7 @@ from services.housing.domain.questionnaire import Questionnaire
 from services.housing.errors import AuditForbidden, CaseNotFound, StepNotFound, TriageNotFound
 from services.housing.settings import HousingSettings
 from services.kit import references
+from services.kit.replies import wire_value
 from services.kit.db import Store, Work
 from services.kit.rules import RuleBroken, decided
 from services.council import links
@@ -49,17 +50,9 @@ class Questionnaires:
             raise ValidationError({"version": ["There is no questionnaire with that version."]})
 
 
-def _iso(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
-
-
 def _plain(row: Row) -> dict[str, Any]:
     """A row with its dates, times and ids as JSON text."""
-    return {k: _iso(v) for k, v in row.items()}
+    return {k: wire_value(v) for k, v in row.items()}
 
 # -- the triage, as the person answers it --------------------------------------------
 
@@ -95,7 +88,7 @@ def _triage_view(form: Questionnaire, draft: Row) -> dict[str, Any]:
             "next_question": following.id if following else None,
             "complete": following is None,
             "submitted": draft.get("case_id") is not None,
-            "expires_at": _iso(draft["expires_at"])}
+            "expires_at": wire_value(draft["expires_at"])}
 
 
 def get_triage(repo: Store, forms: Questionnaires, now: dt.datetime,
@@ -165,7 +158,7 @@ def submit_triage(uow: Work, settings: HousingSettings, forms: Questionnaires,
         "urgency": outcome.urgency, "duty": outcome.duty,
         "priority_need": list(outcome.priority_need),
         "respond_by": outcome.respond_by.isoformat(),
-        "duty_ends_on": _iso(outcome.duty_ends_on),
+        "duty_ends_on": wire_value(outcome.duty_ends_on),
         "appointment_type": outcome.appointment_type,
         "questionnaire_version": form.version, "triaged_at": now.isoformat(),
     }, occurred_at=now)
@@ -183,7 +176,7 @@ def status_view(case: Case) -> dict[str, Any]:
     assert outcome is not None  # every stored case has its triage outcome
     return {
         "reference": case.reference, "status": case.shown_status,
-        "triaged_at": _iso(case.triaged_at), "urgency": outcome["urgency"],
+        "triaged_at": wire_value(case.triaged_at), "urgency": outcome["urgency"],
         "duty": outcome["duty"], "priority_need": list(outcome["priority_need"]),
         "reason_to_believe": outcome["reason_to_believe"],
         "key_dates": {"notice_expires_on": outcome.get("notice_expires_on"),
@@ -215,7 +208,7 @@ def notification_facts(repo: Store, settings: HousingSettings,
     assert case.outcome is not None  # every stored case has its triage outcome
     next_step = case.outcome["next_step"]
     return {"contact": case.contact(), "reference": case.reference,
-            "urgency": case.urgency, "respond_by": _iso(case.respond_by),
+            "urgency": case.urgency, "respond_by": wire_value(case.respond_by),
             "next_step_title": next_step.get("title"), "next_step_text": next_step.get("text"),
             "phone": next_step.get("phone") or settings.triage.emergency_phone,
             "links": [links.link(links.CASE_STATUS, case.reference)]}
@@ -228,7 +221,7 @@ def queue_item(case: Case, now: dt.datetime) -> dict[str, Any]:
     return {"case_id": str(case.id), "reference": case.reference,
             "urgency": case.urgency, "duty": case.duty,
             "priority_need": list(case.priority_need),
-            "respond_by": _iso(case.respond_by), "triaged_at": _iso(case.triaged_at),
+            "respond_by": wire_value(case.respond_by), "triaged_at": wire_value(case.triaged_at),
             "status": case.shown_status, "assigned_to": case.assigned_to,
             "escalations": list(case.escalations), "route": case.route,
             "overdue": case.is_overdue(local_today(now))}
@@ -275,7 +268,7 @@ def get_case(uow: Work, forms: Questionnaires, now: dt.datetime, staff_id: str, 
             "notes": [_plain(n) for n in repo.notes(case_id)],
             "plan": [_plain(s) for s in repo.plan(case_id)],
             "clocks": [_plain(c) for c in repo.clocks_of(case_id)],
-            "closed_outcome": case.closed_outcome, "closed_at": _iso(case.closed_at)}
+            "closed_outcome": case.closed_outcome, "closed_at": wire_value(case.closed_at)}
 
 
 def assign_case(uow: Work, now: dt.datetime, staff_id: str, role: str, case_id: uuid.UUID,

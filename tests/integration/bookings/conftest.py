@@ -5,17 +5,15 @@ import datetime as dt
 import uuid
 
 import kombu
-import psycopg2
-import psycopg2.extras
 import pytest
 
 from services.bookings import contract as bookings_contract
-from services.bookings import seed
 from services.bookings.service import BookingsService
 from services.housing.contract import CATALOGUE as HOUSING_EVENTS
 from services.kit import topology
 from services.kit.migrate import migration_dirs
 from tests.conftest import query, service_config, truncate  # noqa: F401 (query: for tests)
+from tests.support.bookings_stack import save_demo
 from tests.support.clock import Clock
 from tests.support.contracts import checked_service
 from tests.support.listener import event_listeners
@@ -27,12 +25,7 @@ CLOCK = Clock()
 @pytest.fixture(scope="session")
 def bookings_db(make_database):
     url = make_database("bookings", migration_dirs("bookings"))
-    conn = psycopg2.connect(url)
-    try:
-        with conn, conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            seed.save_demo(cur)
-    finally:
-        conn.close()
+    save_demo(url)
     return url
 
 
