@@ -24,6 +24,7 @@ from services.bins.settings import BinsSettings
 from services.kit import references
 from services.kit.db import Store, Work
 from services.kit.rules import RuleBroken
+from services.kit.replies import wire_value
 from services.council import links
 from services.council.workdays import working_calendar
 from services.council.words import day_text
@@ -40,10 +41,6 @@ _NO_SECRET = hashlib.sha256(b"no such report").digest()
 
 # A row of the store's, or a use case's answer: column or field name -> value.
 Row = Mapping[str, Any]
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def address_text(row: Row) -> str:
@@ -67,7 +64,8 @@ def _property_service(row: Row) -> PropertyService:
 
 
 def _collection_view(c: Collection) -> dict[str, Any]:
-    return {"date": _iso(c.date), "scheduled_for": _iso(c.scheduled_for), "moved": c.moved}
+    return {"date": wire_value(c.date), "scheduled_for": wire_value(c.scheduled_for),
+            "moved": c.moved}
 
 
 def _effective_now(settings: BinsSettings, now: dt.datetime,
@@ -156,7 +154,7 @@ def bin_days(repo: Store, settings: BinsSettings, now: dt.datetime, uprn: str,
                                 f"(reference {decision.reference}). The crew will return."}
         else:
             report = {"allowed": False, "code": decision.code, "reason": decision.reason}
-        report["collection_date"] = _iso(last.date) if last else None
+        report["collection_date"] = wire_value(last.date) if last else None
         last_view = None
         if last:
             status, exception_view = _last_status(last, done, exception, today)
@@ -166,11 +164,11 @@ def bin_days(repo: Store, settings: BinsSettings, now: dt.datetime, uprn: str,
                 "weekday": rnd.weekday, "assisted": ps.assisted, "last": last_view,
                 "next": [_collection_view(c) for c in ahead], "report": report}
         if rnd.service is Service.GARDEN:
-            item["subscribed_until"] = _iso(ps.subscribed_until)
+            item["subscribed_until"] = wire_value(ps.subscribed_until)
             item["subscription_active"] = ps.active_on(today)
         services.append(item)
     return {"uprn": uprn, "address": ", ".join(prop["address_lines"]),
-            "postcode": prop["postcode"], "today": _iso(today), "services": services}
+            "postcode": prop["postcode"], "today": wire_value(today), "services": services}
 
 
 def calendar(repo: Store, settings: BinsSettings, now: dt.datetime, uprn: str,
@@ -195,10 +193,10 @@ def calendar(repo: Store, settings: BinsSettings, now: dt.datetime, uprn: str,
 def report_view(row: Row, settings: BinsSettings) -> dict[str, Any]:
     # Times go out in the council's time zone, as residents read them.
     def local(moment: dt.datetime | None) -> str | None:
-        return _iso(moment.astimezone(settings.report.tz)) if moment is not None else None
+        return wire_value(moment.astimezone(settings.report.tz)) if moment is not None else None
 
     return {"id": str(row["id"]), "reference": row["reference"], "service": row["service"],
-            "collection_date": _iso(row["collection_date"]), "status": row["status"],
+            "collection_date": wire_value(row["collection_date"]), "status": row["status"],
             "outcome": row["outcome"], "outcome_reason": row["outcome_reason"],
             "due_by": local(row["due_by"]), "filed_at": local(row["filed_at"]),
             "resolved_at": local(row["resolved_at"]), "address": address_text(row)}
@@ -352,7 +350,7 @@ def notification_facts(repo: Store, settings: BinsSettings,
     not_collected = row["outcome"] == Outcome.NOT_COLLECTED.value
     return {"contact": _contact(row), "reference": row["reference"],
             "service": row["service"], "service_name": Service(row["service"]).label.lower(),
-            "collection_date": _iso(row["collection_date"]),
+            "collection_date": wire_value(row["collection_date"]),
             "due_by": row["due_by"].astimezone(dt.timezone.utc).isoformat(),
             "status": row["status"], "outcome": row["outcome"],
             "reason": (row["outcome_reason"] or None) if not_collected else None,
@@ -416,8 +414,8 @@ def complete_round(uow: Work, settings: BinsSettings, now: dt.datetime, crew_id:
             occurred_at=now, headers={"round_id": rnd.id})
     else:
         row = repo.round_day(rnd.id, day)
-    return {"round_id": rnd.id, "service": rnd.service.value, "day": _iso(row["day"]),
-            "crew_id": row["crew_id"], "completed_at": _iso(row["completed_at"]),
+    return {"round_id": rnd.id, "service": rnd.service.value, "day": wire_value(row["day"]),
+            "crew_id": row["crew_id"], "completed_at": wire_value(row["completed_at"]),
             "newly_completed": created}
 
 
@@ -430,9 +428,9 @@ def record_exception(uow: Work, settings: BinsSettings, now: dt.datetime, crew_i
         raise ValidationError({"uprn": [f"That property is not on round {rnd.id}."]})
     _collection_day(settings, now, rnd, day)
     row = repo.record_exception(rnd.id, uprn, day, kind, note, crew_id, now)
-    return {"round_id": row["round_id"], "uprn": row["uprn"], "day": _iso(row["day"]),
+    return {"round_id": row["round_id"], "uprn": row["uprn"], "day": wire_value(row["day"]),
             "kind": row["kind"], "note": row["note"], "crew_id": row["crew_id"],
-            "recorded_at": _iso(row["recorded_at"]),
+            "recorded_at": wire_value(row["recorded_at"]),
             "reason": f"The crew recorded that {ExceptionKind(kind).resident_text}."}
 
 
@@ -443,8 +441,9 @@ def list_open_reports(repo: Store, now: dt.datetime, crew_id: str, day: dt.date 
              "address": ", ".join(r["address_lines"]), "postcode": r["postcode"],
              "latitude": r["latitude"], "longitude": r["longitude"],
              "service": r["service"], "round_id": r["round_id"],
-             "collection_date": _iso(r["collection_date"]), "filed_at": _iso(r["filed_at"]),
-             "due_by": _iso(r["due_by"]), "overdue": r["due_by"] < now,
+             "collection_date": wire_value(r["collection_date"]),
+             "filed_at": wire_value(r["filed_at"]),
+             "due_by": wire_value(r["due_by"]), "overdue": r["due_by"] < now,
              "assisted": r["assisted"]} for r in rows]
 
 
@@ -517,9 +516,9 @@ def open311_request(row: Row, now: dt.datetime, tz: dt.tzinfo) -> dict[str, Any]
             "service_code": f"missed-{service.value}",
             "description": f"{service.label} collection of "
                            f"{day_text(row['collection_date'])} reported missed.",
-            "requested_datetime": _iso(row["filed_at"]),
-            "updated_datetime": _iso(row["resolved_at"] or row["filed_at"]),
-            "expected_datetime": _iso(row["due_by"]), "address": address_text(row),
+            "requested_datetime": wire_value(row["filed_at"]),
+            "updated_datetime": wire_value(row["resolved_at"] or row["filed_at"]),
+            "expected_datetime": wire_value(row["due_by"]), "address": address_text(row),
             "address_id": row["uprn"], "zipcode": row["postcode"], "lat": row["latitude"],
             "long": row["longitude"], "media_url": None}
 
